@@ -1,0 +1,54 @@
+# Two commands on a fresh machine: `make run` and `make test`. Everything else is what they need.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+PLUGIN_DIRS := $(wildcard plugins/*/pyproject.toml)
+PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+TRANSLATIONS := mso_academy/translations
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: run test test-postgres check install translations extract-messages chromium clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml $(PLUGIN_DIRS) | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@for p in $(dir $(PLUGIN_DIRS)); do echo "installing plugin $$p"; $(BIN)/python -m pip install --quiet -e $$p || exit 1; done
+	touch $(STAMP)
+
+install: $(STAMP) translations
+
+# Compiled catalogues (.mo) are build output, never committed.
+translations: $(STAMP)
+	$(BIN)/pybabel compile --use-fuzzy -d $(TRANSLATIONS) --statistics 2>&1 | tail -n 3
+
+extract-messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o $(TRANSLATIONS)/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-fuzzy-matching --ignore-obsolete
+
+# Debian's Chromium drives the browser tests (no browser is downloaded).
+chromium:
+	@test -x $(CHROMIUM) || { echo "installing Debian's chromium"; \
+	  $$(command -v sudo >/dev/null && [ "$$(id -u)" != 0 ] && echo sudo) apt-get update -qq && \
+	  $$(command -v sudo >/dev/null && [ "$$(id -u)" != 0 ] && echo sudo) apt-get install -y -qq chromium >/dev/null; }
+
+run: install
+	$(BIN)/mso-academy db upgrade
+	$(BIN)/mso-academy demo
+	$(BIN)/mso-academy run --host 127.0.0.1 --port 5000
+
+check: install
+	$(BIN)/ruff check .
+
+test: install chromium check
+	$(BIN)/pytest -p no:cacheprovider
+
+# The same suite against the PostgreSQL server (a throwaway database per test process is created and dropped).
+test-postgres: install chromium
+	MSO_ACADEMY_TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest -p no:cacheprovider
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache

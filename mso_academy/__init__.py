@@ -1,0 +1,47 @@
+"""MSO Academy: learning for the volunteers of migrant self-organisations."""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any
+
+from flask import Flask
+from jinja2 import ChoiceLoader, FileSystemLoader
+
+__all__ = ["create_app"]
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """The only way an app is made: configuration, database, extensions, plugins, blueprints."""
+    from mso_academy import config as config_module
+    from mso_academy import db, extensions, templating
+    from mso_academy.accounts.views import bp as accounts_bp
+    from mso_academy.admin.views import bp as admin_bp
+    from mso_academy.catalog.views import bp as catalog_bp
+    from mso_academy.core.views import bp as core_bp
+    from mso_academy.core.views import register_error_handlers
+    from mso_academy.learning.views import bp as learning_bp
+    from mso_academy.plugins import manager
+
+    instance_path = (config or {}).get("INSTANCE_PATH") or os.environ.get("MSO_ACADEMY_INSTANCE_PATH")
+    app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
+    config_module.load(app, config)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    db.init_app(app)
+    extensions.init_app(app)
+    plugin_manager = manager.init_app(app)
+    app.jinja_loader = ChoiceLoader(
+        [app.jinja_loader, *(FileSystemLoader(str(path)) for path in plugin_manager.template_dirs)]
+    )
+    templating.init_app(app)
+
+    for blueprint in (core_bp, catalog_bp, accounts_bp, learning_bp, admin_bp, *plugin_manager.blueprints):
+        app.register_blueprint(blueprint)
+    register_error_handlers(app)
+
+    from mso_academy.cli import register_plugin_commands
+
+    register_plugin_commands(app, plugin_manager)
+    return app

@@ -1,0 +1,72 @@
+"""Users and their roles. Everyone is a learner; trainer and admin are granted roles."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from mso_academy.db import Base, UTCDateTime, utcnow
+
+
+class Role(StrEnum):
+    TRAINER = "trainer"
+    ADMIN = "admin"
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    preferred_language: Mapped[str] = mapped_column(String(10), default="de")
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    is_active: Mapped[bool] = mapped_column(default=True)
+    # Flask-Login's user id: rotating it ends every session of the user (password change, reset, disable).
+    session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    roles: Mapped[list[UserRole]] = relationship(back_populates="user", cascade="all, delete-orphan", lazy="selectin")
+
+    # Flask-Login protocol ---------------------------------------------------------------------------------
+    is_authenticated = True
+    is_anonymous = False
+
+    def get_id(self) -> str:
+        return self.session_token
+
+    @property
+    def role_names(self) -> set[str]:
+        return {r.role for r in self.roles}
+
+    def has_role(self, role: Role | str) -> bool:
+        return str(role) in self.role_names
+
+    @property
+    def email_confirmed(self) -> bool:
+        return self.email_confirmed_at is not None
+
+    def __repr__(self) -> str:
+        return f"<User {self.id}>"
+
+
+class UserRole(Base):
+    __tablename__ = "user_roles"
+    __table_args__ = (UniqueConstraint("user_id", "role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    user: Mapped[User] = relationship(back_populates="roles")

@@ -1,0 +1,192 @@
+"""Register, confirm, log in and out, reset a password, edit the profile."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from mso_academy.accounts import forms, services
+from mso_academy.accounts.models import User
+from mso_academy.db import get_session
+from mso_academy.extensions import login_manager
+
+bp = Blueprint("accounts", __name__, url_prefix="/account")
+
+
+@login_manager.user_loader
+def _load_user(session_token: str) -> User | None:
+    user = get_session().scalar(select(User).where(User.session_token == session_token))
+    return user if user is not None and user.is_active else None
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only local paths: no scheme, no host, no backslash tricks."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else None
+
+
+def _languages() -> list[tuple[str, str]]:
+    return forms.language_choices(current_app.config["LANGUAGES"])
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register() -> str | Response:
+    if current_user.is_authenticated:
+        return redirect(url_for("learning.dashboard"))
+    form = forms.RegisterForm()
+    form.language.choices = _languages()
+    if request.method == "GET":
+        form.language.data = str(request.accept_languages.best_match(current_app.config["LANGUAGES"]) or "de")
+    if form.validate_on_submit():
+        try:
+            services.register(
+                get_session(),
+                email=form.email.data,
+                name=form.name.data,
+                password=form.password.data,
+                language=form.language.data,
+            )
+        except services.WeakPassword as exc:
+            form.password.errors = list(exc.problems)
+        except services.EmailTaken as exc:
+            form.email.errors = [exc.message]
+        else:
+            return redirect(url_for("accounts.check_mail"))
+    return render_template("accounts/register.html", form=form), 422 if form.errors else 200
+
+
+@bp.get("/check-mail")
+def check_mail() -> str:
+    return render_template("accounts/check_mail.html")
+
+
+@bp.get("/confirm/<token>")
+def confirm_email(token: str) -> Response | tuple[str, int]:
+    try:
+        services.confirm_email(get_session(), token)
+    except services.InvalidLink as exc:
+        return render_template("accounts/link_invalid.html", message=exc.message, form=forms.EmailOnlyForm()), 400
+    flash(_("Thank you, your e-mail address is confirmed. You can log in now."), "success")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/confirm", methods=["GET", "POST"])
+def resend_confirmation() -> str | Response:
+    form = forms.EmailOnlyForm()
+    if form.validate_on_submit():
+        services.resend_confirmation(get_session(), form.email.data)
+        return redirect(url_for("accounts.check_mail"))
+    return render_template("accounts/resend.html", form=form)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> str | Response | tuple[str, int]:
+    if current_user.is_authenticated:
+        return redirect(url_for("learning.dashboard"))
+    form = forms.LoginForm()
+    unconfirmed = False
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(get_session(), form.email.data, form.password.data)
+        except services.EmailNotConfirmed as exc:
+            flash(exc.message, "error")
+            unconfirmed = True
+        except services.InvalidCredentials as exc:
+            flash(exc.message, "error")
+        else:
+            login_user(user, remember=form.remember.data)
+            flash(_("Welcome, %(name)s!", name=user.name), "success")
+            return redirect(_safe_next(request.args.get("next")) or url_for("learning.dashboard"))
+        return render_template("accounts/login.html", form=form, unconfirmed=unconfirmed), 401
+    return render_template("accounts/login.html", form=form, unconfirmed=False)
+
+
+@bp.post("/logout")
+@login_required
+def logout() -> Response:
+    logout_user()
+    flash(_("You are logged out."), "info")
+    return redirect(url_for("core.index"))
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+def forgot_password() -> str | Response:
+    form = forms.EmailOnlyForm()
+    if form.validate_on_submit():
+        services.request_password_reset(get_session(), form.email.data)
+        flash(
+            _(
+                "If an account exists for this address, we have sent a link to reset the password. "
+                "Please check your inbox."
+            ),
+            "info",
+        )
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/forgot_password.html", form=form)
+
+
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+def reset_password(token: str) -> str | Response | tuple[str, int]:
+    session = get_session()
+    try:
+        services.user_for_reset_token(session, token)
+    except services.InvalidLink as exc:
+        return render_template(
+            "accounts/link_invalid.html", message=exc.message, reset=True, form=forms.EmailOnlyForm()
+        ), 400
+    form = forms.ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.reset_password(session, token, form.password.data)
+        except services.WeakPassword as exc:
+            form.password.errors = list(exc.problems)
+        else:
+            logout_user()
+            flash(_("Your password has been changed. Please log in with the new password."), "success")
+            return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset_password.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def profile() -> str | Response | tuple[str, int]:
+    form = forms.ProfileForm(obj=current_user if request.method == "GET" else None)
+    form.language.choices = _languages()
+    if request.method == "GET":
+        form.language.data = current_user.preferred_language
+    password_form = forms.ChangePasswordForm(prefix="pw")
+    if form.validate_on_submit():
+        services.update_profile(get_session(), current_user, name=form.name.data, language=form.language.data)
+        flash(_("Your profile has been saved."), "success")
+        return redirect(url_for("accounts.profile"))
+    return render_template("accounts/profile.html", form=form, password_form=password_form), 422 if form.errors else 200
+
+
+@bp.post("/password")
+@login_required
+def change_password() -> str | Response | tuple[str, int]:
+    password_form = forms.ChangePasswordForm(prefix="pw")
+    if password_form.validate_on_submit():
+        try:
+            services.change_password(
+                get_session(), current_user, password_form.current_password.data, password_form.password.data
+            )
+        except services.InvalidCredentials as exc:
+            password_form.current_password.errors = [exc.message]
+        except services.WeakPassword as exc:
+            password_form.password.errors = list(exc.problems)
+        else:
+            login_user(current_user, fresh=True)  # keep this session; every other one has ended
+            flash(_("Your password has been changed. You are logged out everywhere else."), "success")
+            return redirect(url_for("accounts.profile"))
+    form = forms.ProfileForm(obj=current_user)
+    form.language.choices = _languages()
+    form.language.data = current_user.preferred_language
+    return render_template("accounts/profile.html", form=form, password_form=password_form), 422

@@ -1,0 +1,26 @@
+"""Admin forms."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SearchField, SelectField
+from wtforms.validators import InputRequired, Length, Optional
+
+from mso_academy.accounts.models import Role
+
+
+class UserSearchForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    q = SearchField(_l("Search by name or e-mail"), validators=[Optional(), Length(max=200)])
+
+
+class RoleForm(FlaskForm):
+    role = SelectField(
+        _l("Role"),
+        choices=[(Role.TRAINER.value, _l("Trainer")), (Role.ADMIN.value, _l("Admin"))],
+        validators=[InputRequired()],
+    )
+    action = SelectField(choices=[("grant", _l("Grant")), ("revoke", _l("Revoke"))], validators=[InputRequired()])

@@ -1,0 +1,116 @@
+"""Configuration: defaults → instance/config.py → environment (MSO_ACADEMY_*) → explicit overrides.
+
+The defaults run on a laptop with nothing installed: SQLite in the instance folder, a secret key generated once
+and kept there, mail written to an outbox folder.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+ENV_PREFIX = "MSO_ACADEMY_"
+
+DEFAULTS: dict[str, Any] = {
+    "SITE_NAME": "MSO Academy",
+    "DATABASE_URL": None,  # None: sqlite file in the instance folder
+    "SQLALCHEMY_ECHO": False,
+    "MAIL_URL": None,  # smtp://user:password@host:port ; smtps:// for implicit TLS; ?starttls=1
+    "MAIL_FROM": "MSO Academy <no-reply@mso-academy.invalid>",
+    "MAIL_OUTBOX_DIR": None,  # None: instance/outbox
+    "CONFIRM_TOKEN_MAX_AGE": 3 * 24 * 3600,
+    "RESET_TOKEN_MAX_AGE": 3600,
+    "PASSWORD_MIN_LENGTH": 10,
+    # argon2id parameters; the default is the RFC 9106 "low memory" profile, which exceeds OWASP's minimum.
+    "ARGON2_TIME_COST": 3,
+    "ARGON2_MEMORY_COST": 65536,
+    "ARGON2_PARALLELISM": 4,
+    "LANGUAGES": ["de", "en"],
+    "BABEL_DEFAULT_LOCALE": "de",
+    "BABEL_DEFAULT_TIMEZONE": "Europe/Berlin",
+    "CATALOGUE_PAGE_SIZE": 12,
+    "DISABLED_PLUGINS": [],
+    "PLUGINS_AUTOLOAD": True,
+    "EXTRA_PLUGINS": [],  # plugin objects registered in code (tests, embedding)
+    "COURSES_DIR": None,  # None: <project>/courses
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_DURATION": 14 * 24 * 3600,
+    "WTF_CSRF_TIME_LIMIT": 3600 * 8,
+    "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+}
+
+# Keys whose environment value is a comma-separated list, an integer or a boolean.
+_LIST_KEYS = {"LANGUAGES", "DISABLED_PLUGINS"}
+_BOOL_VALUES = {
+    "1": True,
+    "true": True,
+    "yes": True,
+    "on": True,
+    "0": False,
+    "false": False,
+    "no": False,
+    "off": False,
+    "": False,
+}
+
+
+def _coerce(key: str, raw: str) -> Any:
+    """Turn an environment string into the type of the default, so `MSO_ACADEMY_X=3` is an int where X is."""
+    default = DEFAULTS.get(key)
+    if key in _LIST_KEYS:
+        return [part.strip() for part in raw.split(",") if part.strip()]
+    if isinstance(default, bool):
+        try:
+            return _BOOL_VALUES[raw.strip().lower()]
+        except KeyError:
+            raise ValueError(f"{ENV_PREFIX}{key} must be a boolean (1/0, true/false), got {raw!r}") from None
+    if isinstance(default, int):
+        try:
+            return int(raw)
+        except ValueError:
+            raise ValueError(f"{ENV_PREFIX}{key} must be an integer, got {raw!r}") from None
+    if raw.startswith(("[", "{")):
+        return json.loads(raw)
+    return raw
+
+
+def _secret_key(instance: Path) -> str:
+    """A key generated once per installation and kept in the instance folder (mode 0600)."""
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
+
+
+def load(app: Flask, overrides: dict[str, Any] | None = None) -> None:
+    """Fill `app.config` in the documented order of precedence."""
+    app.config.update(DEFAULTS)
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    app.config.from_pyfile("config.py", silent=True)
+    for name, raw in os.environ.items():
+        if name.startswith(ENV_PREFIX):
+            key = name.removeprefix(ENV_PREFIX)
+            app.config[key] = _coerce(key, raw)
+    if overrides:
+        app.config.update(overrides)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _secret_key(instance)
+    if not app.config["DATABASE_URL"]:
+        app.config["DATABASE_URL"] = f"sqlite:///{instance / 'mso_academy.sqlite3'}"
+    if not app.config["MAIL_OUTBOX_DIR"]:
+        app.config["MAIL_OUTBOX_DIR"] = str(instance / "outbox")
+    if not app.config["COURSES_DIR"]:
+        app.config["COURSES_DIR"] = str(Path(__file__).resolve().parent.parent / "courses")

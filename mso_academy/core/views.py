@@ -1,0 +1,72 @@
+"""The start page, the health check and the error pages."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, jsonify, render_template
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import text
+from werkzeug.exceptions import HTTPException
+
+from mso_academy.catalog.services import latest_published
+from mso_academy.db import get_session
+from mso_academy.errors import DomainError
+
+bp = Blueprint("core", __name__)
+
+
+@bp.get("/")
+def index() -> str:
+    courses = latest_published(
+        get_session(), 6, language=current_user.preferred_language if current_user.is_authenticated else None
+    )
+    return render_template("core/index.html", courses=courses)
+
+
+@bp.get("/healthz")
+def healthz() -> tuple[object, int]:
+    try:
+        get_session().execute(text("SELECT 1"))
+        return jsonify(status="ok", database="ok"), 200
+    except Exception:
+        return jsonify(status="error", database="unavailable"), 503
+
+
+_MESSAGES = {
+    400: lambda: _("The request could not be understood. Please go back and try again."),
+    401: lambda: _("Please log in to see this page."),
+    403: lambda: _("You are not allowed to see this page."),
+    404: lambda: _("This page does not exist."),
+    405: lambda: _("This address does not take this kind of request."),
+    413: lambda: _("What you sent is too large."),
+    429: lambda: _("Too many requests. Please wait a moment and try again."),
+    500: lambda: _("Something went wrong on our side. Please try again later."),
+}
+
+
+def _error_page(status: int, message: str | None = None) -> tuple[str, int]:
+    text_ = message or _MESSAGES.get(status, _MESSAGES[500])()
+    return render_template("core/error.html", status=status, message=text_), status
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def _csrf(_error: CSRFError) -> tuple[str, int]:
+        return _error_page(
+            400, _("The form has expired or was not sent from this site. Please reload the page and try again.")
+        )
+
+    @app.errorhandler(DomainError)
+    def _domain(error: DomainError) -> tuple[str, int]:
+        return _error_page(error.status_code, error.message)
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException) -> tuple[str, int] | HTTPException:
+        if error.code is None or error.code < 400:
+            return error
+        return _error_page(error.code)
+
+    @app.errorhandler(500)
+    def _server(_error: Exception) -> tuple[str, int]:
+        return _error_page(500)

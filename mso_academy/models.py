@@ -1,0 +1,35 @@
+"""Imports every model so that `Base.metadata` is complete (Alembic, tests)."""
+
+from mso_academy.accounts.models import Role, User, UserRole
+from mso_academy.catalog.models import Activity, Course, CourseStatus, Level, Module
+from mso_academy.db import Base
+from mso_academy.learning.models import (
+    ActivityProgress,
+    Attempt,
+    Completion,
+    Enrolment,
+    EnrolmentSource,
+    EnrolmentStatus,
+)
+from mso_academy.organisations.models import MemberRole, Membership, Organisation
+
+__all__ = [
+    "Activity",
+    "ActivityProgress",
+    "Attempt",
+    "Base",
+    "Completion",
+    "Course",
+    "CourseStatus",
+    "Enrolment",
+    "EnrolmentSource",
+    "EnrolmentStatus",
+    "Level",
+    "MemberRole",
+    "Membership",
+    "Module",
+    "Organisation",
+    "Role",
+    "User",
+    "UserRole",
+]

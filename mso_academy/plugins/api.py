@@ -1,0 +1,164 @@
+"""The public plugin API: everything a course-type plugin may import from MSO Academy.
+
+Plugins import from this module only (``from mso_academy.plugins.api import ...``). Names here are kept stable;
+anything else in ``mso_academy`` may change without notice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, ClassVar, Protocol
+
+import pluggy
+from flask import render_template
+from flask_babel import gettext, lazy_gettext, ngettext
+from markupsafe import Markup
+
+from mso_academy.markdown import render_markdown
+
+PROJECT_NAME = "mso_academy"
+
+hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
+
+__all__ = [
+    "ActivityKind",
+    "ActivityView",
+    "AnswerError",
+    "AttemptView",
+    "ContentProblem",
+    "CourseType",
+    "FormData",
+    "Grade",
+    "Markup",
+    "gettext",
+    "hookimpl",
+    "lazy_gettext",
+    "ngettext",
+    "render_markdown",
+    "render_template",
+]
+
+
+@dataclass(frozen=True)
+class CourseType:
+    """A kind of course (association law, bookkeeping, …); courses name it by `slug`."""
+
+    slug: str
+    name: str
+    description: str = ""
+    icon: str = "📘"
+
+
+@dataclass(frozen=True)
+class ContentProblem:
+    """One thing wrong with an activity's content; `field` is a dotted path such as ``questions.2.options``."""
+
+    field: str
+    message: str
+
+
+class AnswerError(ValueError):
+    """The learner's submission cannot be graded (unknown question, missing answer); nothing is stored."""
+
+
+@dataclass(frozen=True)
+class Grade:
+    """The result of grading one attempt.
+
+    `score` is between 0 and 1; `feedback` is a JSON-serialisable mapping the kind's template understands
+    (typically per question); `summary` is one sentence for the learner.
+    """
+
+    score: float
+    passed: bool
+    feedback: Mapping[str, Any] = field(default_factory=dict)
+    summary: str = ""
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.score <= 1.0:
+            raise ValueError(f"score must be between 0 and 1, got {self.score}")
+
+
+class FormData(Protocol):
+    """The submitted form fields (a werkzeug ``MultiDict``)."""
+
+    def get(self, key: str, default: Any = None) -> Any: ...
+
+    def getlist(self, key: str) -> list[str]: ...
+
+    def keys(self) -> Any: ...
+
+
+@dataclass(frozen=True)
+class AttemptView:
+    """A stored attempt as the learner's view sees it."""
+
+    number: int
+    score: float
+    passed: bool
+    answers: Mapping[str, Any]
+    feedback: Mapping[str, Any]
+    summary: str
+    submitted_at: datetime
+
+
+@dataclass(frozen=True)
+class ActivityView:
+    """Everything an activity kind's learner template needs; built by the core for each page view."""
+
+    key: str
+    title: str
+    content: Mapping[str, Any]
+    attempts: Sequence[AttemptView]
+    passed: bool
+    can_submit: bool
+    attempts_left: int | None
+    submit_url: str | None
+    submission_token: str
+    preview: bool = False
+
+    @property
+    def last_attempt(self) -> AttemptView | None:
+        return self.attempts[-1] if self.attempts else None
+
+
+class ActivityKind:
+    """Base class of an activity kind. Subclass it, set the class attributes, override what differs.
+
+    The core stores the content (a JSON document), shows ``render()`` to the learner, turns the submitted form into
+    answers with ``parse_answers()``, grades them with ``grade()`` and stores the attempt.
+    """
+
+    key: ClassVar[str]
+    name: ClassVar[str]
+    description: ClassVar[str] = ""
+    #: Jinja template of the learner view; it receives ``view`` (an `ActivityView`) and ``kind``.
+    template: ClassVar[str]
+    #: After a passing submission go straight on to the next activity (True) or show the result first (False).
+    advance_on_pass: ClassVar[bool] = False
+
+    def validate(self, content: Mapping[str, Any]) -> list[ContentProblem]:
+        """Problems with the content; an empty list means it can be published."""
+        return []
+
+    def parse_answers(self, content: Mapping[str, Any], form: FormData) -> dict[str, Any]:
+        """Turn the submitted form into a JSON-serialisable answers document; raise `AnswerError` if malformed."""
+        return {}
+
+    def grade(self, content: Mapping[str, Any], answers: Mapping[str, Any]) -> Grade:
+        """Grade answers produced by `parse_answers` (or read back from storage)."""
+        return Grade(score=1.0, passed=True)
+
+    def max_attempts(self, content: Mapping[str, Any]) -> int | None:
+        """How many attempts a learner has; ``None`` means unlimited."""
+        return None
+
+    def estimated_minutes(self, content: Mapping[str, Any]) -> int:
+        """Time a learner needs, for the course outline."""
+        return int(content.get("minutes", 5)) if isinstance(content.get("minutes", 5), int) else 5
+
+    def render(self, view: ActivityView) -> Markup:
+        """The learner's view (HTML). It must work without JavaScript on a 360 px screen."""
+        return Markup(render_template(self.template, view=view, kind=self))

@@ -1,0 +1,51 @@
+"""Jinja filters and globals shared by every template (the core's and the plugins')."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, current_app
+from flask_babel import format_date, get_locale
+from flask_login import current_user
+
+from mso_academy.markdown import render_markdown, render_markdown_inline
+from mso_academy.permissions import Permission, has_permission
+from mso_academy.plugins.manager import plugins
+
+RTL_LANGUAGES = {"ar", "fa", "he", "ur"}
+
+LANGUAGE_NAMES = {
+    "de": "Deutsch",
+    "en": "English",
+    "tr": "Türkçe",
+    "ar": "العربية",
+    "uk": "Українська",
+    "ru": "Русский",
+    "fa": "فارسی",
+}
+
+
+def _course_type_name(slug: str) -> str:
+    course_type = plugins().course_type(slug)
+    return str(course_type.name) if course_type else slug
+
+
+def _context() -> dict[str, Any]:
+    locale = str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+    return {
+        "page_language": locale,
+        "page_direction": "rtl" if locale.split("_")[0] in RTL_LANGUAGES else "ltr",
+        "site_name": current_app.config["SITE_NAME"],
+    }
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.filters["markdown_inline"] = render_markdown_inline
+    app.jinja_env.filters["date"] = lambda value, fmt="medium": format_date(value, fmt) if value else ""
+    app.jinja_env.globals.update(
+        can=lambda name: has_permission(current_user, Permission(name)),
+        language_name=lambda code: LANGUAGE_NAMES.get(code, code),
+        course_type_name=_course_type_name,
+    )
+    app.context_processor(_context)
