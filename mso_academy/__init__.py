@@ -41,7 +41,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.register_blueprint(blueprint)
     register_error_handlers(app)
 
-    from mso_academy.cli import register_plugin_commands
+    from mso_academy.cli import register_commands
 
-    register_plugin_commands(app, plugin_manager)
+    register_commands(app, plugin_manager)
     return app

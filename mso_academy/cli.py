@@ -27,15 +27,16 @@ def main() -> None:
     """MSO Academy: learning for the volunteers of migrant self-organisations."""
 
 
-def register_plugin_commands(app: Flask, manager: PluginManager) -> None:
-    for command in manager.cli_commands:
+def register_commands(app: Flask, manager: PluginManager) -> None:
+    """The core's commands and every plugin's, on `app.cli` (so `mso-academy`, `flask` and tests see them)."""
+    for command in (db, users, courses, demo, *manager.cli_commands):
         app.cli.add_command(command)
 
 
 # --- db -----------------------------------------------------------------------------------------------------
 
 
-@main.group()
+@click.group()
 def db() -> None:
     """Database schema (Alembic migrations)."""
 
@@ -74,7 +75,7 @@ def db_current() -> None:
 # --- users --------------------------------------------------------------------------------------------------
 
 
-@main.group()
+@click.group()
 def users() -> None:
     """User accounts and roles."""
 
@@ -147,7 +148,7 @@ def users_revoke(email: str, role: str) -> None:
 # --- courses ------------------------------------------------------------------------------------------------
 
 
-@main.group()
+@click.group()
 def courses() -> None:
     """Course packages (folders with course.yaml)."""
 
@@ -206,7 +207,7 @@ def courses_import(path: Path, draft: bool) -> None:
 # --- demo ---------------------------------------------------------------------------------------------------
 
 
-@main.command("demo")
+@click.command("demo")
 @click.option(
     "--courses-dir",
     type=click.Path(exists=True, path_type=Path),

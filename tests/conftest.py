@@ -112,6 +112,8 @@ def app(
         "WTF_CSRF_ENABLED": False,
         "PLUGINS_AUTOLOAD": False,
         "SERVER_NAME": "localhost",
+        # Tests read English messages; German, the production default, has tests of its own.
+        "BABEL_DEFAULT_LOCALE": "en",
         **FAST_HASHING,
         **app_config,
     }

@@ -5,13 +5,14 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, EqualTo, InputRequired, Length
 
 from mso_academy.templating import LANGUAGE_NAMES
 
 
-def language_choices(languages: list[str]) -> list[tuple[str, str]]:
-    return [(code, LANGUAGE_NAMES.get(code, code)) for code in languages]
+def language_choices(languages: list[str]) -> list[SelectChoice]:
+    return [SelectChoice(code, LANGUAGE_NAMES.get(code, code)) for code in languages]
 
 
 class RegisterForm(FlaskForm):

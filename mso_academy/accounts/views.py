@@ -32,7 +32,7 @@ def _safe_next(target: str | None) -> str | None:
     return target if not parts.scheme and not parts.netloc else None
 
 
-def _languages() -> list[tuple[str, str]]:
+def _languages() -> list[forms.SelectChoice]:
     return forms.language_choices(current_app.config["LANGUAGES"])
 
 
@@ -183,7 +183,7 @@ def change_password() -> str | Response | tuple[str, int]:
         except services.WeakPassword as exc:
             password_form.password.errors = list(exc.problems)
         else:
-            login_user(current_user, fresh=True)  # keep this session; every other one has ended
+            login_user(current_user._get_current_object(), fresh=True)  # keep this session; every other one has ended
             flash(_("Your password has been changed. You are logged out everywhere else."), "success")
             return redirect(url_for("accounts.profile"))
     form = forms.ProfileForm(obj=current_user)

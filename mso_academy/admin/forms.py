@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SearchField, SelectField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
 from mso_academy.accounts.models import Role
@@ -20,7 +21,7 @@ class UserSearchForm(FlaskForm):
 class RoleForm(FlaskForm):
     role = SelectField(
         _l("Role"),
-        choices=[(Role.TRAINER.value, _l("Trainer")), (Role.ADMIN.value, _l("Admin"))],
+        choices=[SelectChoice(Role.TRAINER.value, _l("Trainer")), SelectChoice(Role.ADMIN.value, _l("Admin"))],
         validators=[InputRequired()],
     )
-    action = SelectField(choices=[("grant", _l("Grant")), ("revoke", _l("Revoke"))], validators=[InputRequired()])
+    action = SelectField(choices=[SelectChoice("grant", _l("Grant")), SelectChoice("revoke", _l("Revoke"))], validators=[InputRequired()])

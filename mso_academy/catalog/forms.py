@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, SearchField, SelectField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, NumberRange, Optional
 
 from mso_academy.catalog.models import Level
@@ -27,7 +28,7 @@ class CatalogueForm(FlaskForm):
     page = IntegerField(validators=[Optional(), NumberRange(min=1, max=100000)])
 
     def set_choices(self, course_types: list[tuple[str, str]], languages: list[tuple[str, str]]) -> None:
-        anything = ("", _l("All"))
-        self.type.choices = [anything, *course_types]
-        self.language.choices = [anything, *languages]
-        self.level.choices = [anything, *((str(k), v) for k, v in LEVEL_LABELS.items())]
+        anything = SelectChoice("", _l("All"))
+        self.type.choices = [anything, *(SelectChoice(v, label) for v, label in course_types)]
+        self.language.choices = [anything, *(SelectChoice(v, label) for v, label in languages)]
+        self.level.choices = [anything, *(SelectChoice(str(k), v) for k, v in LEVEL_LABELS.items())]

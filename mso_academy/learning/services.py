@@ -17,7 +17,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager
 
 from mso_academy.accounts.models import User
 from mso_academy.catalog.models import Activity, Course, Module
@@ -375,29 +375,15 @@ def dashboard(session: Session, user: User, suggestions: int = 3) -> Dashboard:
     enrolments = list(
         session.scalars(
             select(Enrolment)
-            .where(Enrolment.user_id == user.id)
             .join(Enrolment.course)
+            .options(contains_eager(Enrolment.course))
+            .where(Enrolment.user_id == user.id)
             .order_by(Enrolment.last_activity_at.desc().nulls_last(), Enrolment.enrolled_at.desc())
-        ).unique()
+        )
     )
     course_ids = [e.course_id for e in enrolments]
     totals = _activity_counts(session, course_ids)
-    done = (
-        dict(
-            session.execute(
-                select(ActivityProgress.enrolment_id, func.count())
-                .where(
-                    ActivityProgress.enrolment_id.in_([e.id for e in enrolments]),
-                    ActivityProgress.passed_at.is_not(None),
-                )
-                .group_by(ActivityProgress.enrolment_id)
-            )
-            .tuples()
-            .all()
-        )
-        if enrolments
-        else {}
-    )
+    done = _passed_counts(session, [e.id for e in enrolments])
     summaries = [
         EnrolmentSummary(enrolment=e, course=e.course, done=done.get(e.id, 0), total=totals.get(e.course_id, 0))
         for e in enrolments
@@ -409,20 +395,27 @@ def dashboard(session: Session, user: User, suggestions: int = 3) -> Dashboard:
     )
 
 
+def _passed_counts(session: Session, enrolment_ids: list[int]) -> Mapping[int, int]:
+    if not enrolment_ids:
+        return {}
+    rows = session.execute(
+        select(ActivityProgress.enrolment_id, func.count())
+        .where(ActivityProgress.enrolment_id.in_(enrolment_ids), ActivityProgress.passed_at.is_not(None))
+        .group_by(ActivityProgress.enrolment_id)
+    )
+    return {enrolment_id: n for enrolment_id, n in rows}
+
+
 def _activity_counts(session: Session, course_ids: list[int]) -> Mapping[int, int]:
     if not course_ids:
         return {}
-    rows = (
-        session.execute(
-            select(Module.course_id, func.count(Activity.id))
-            .join(Activity, Activity.module_id == Module.id)
-            .where(Module.course_id.in_(course_ids))
-            .group_by(Module.course_id)
-        )
-        .tuples()
-        .all()
+    rows = session.execute(
+        select(Module.course_id, func.count(Activity.id))
+        .join(Activity, Activity.module_id == Module.id)
+        .where(Module.course_id.in_(course_ids))
+        .group_by(Module.course_id)
     )
-    return dict(rows)
+    return {course_id: n for course_id, n in rows}
 
 
 def resume_target(progress: CourseProgress) -> Activity | None:

@@ -1,0 +1,28 @@
+from pathlib import Path
+from mso_academy.demo import DEMO_PASSWORD
+OUT = Path("/tmp/probe-shots"); OUT.mkdir(exist_ok=True)
+
+def test_probe(page, live_server):
+    page.goto(f"{live_server}/account/login")
+    page.locator("#email").fill("trainer@example.org")
+    page.locator("#password").fill(DEMO_PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.goto(f"{live_server}/courses/erste-schritte")
+    page.locator("form[action$=enrol] button").click()
+    page.locator(".prose table").first.screenshot(path=OUT / "table.png")
+    page.locator(".outline-panel").screenshot(path=OUT / "outline.png")
+    page.locator("form.activity-form button").click()
+    page.locator("form.activity-form button").click()
+    page.screenshot(path=OUT / "quiz-top.png")
+    page.locator("#question-q2 input[value=c]").check()
+    page.locator("#question-q4 input").fill("2")
+    page.locator("form.activity-form button[type=submit]").click()
+    page.screenshot(path=OUT / "quiz-failed-top.png")
+    page.locator("#question-q2").screenshot(path=OUT / "q2.png")
+    page.locator("#question-q4").screenshot(path=OUT / "q4.png")
+    page.locator("#question-q5").screenshot(path=OUT / "q5.png")
+    page.locator(".step-nav").screenshot(path=OUT / "stepnav.png")
+    page.goto(f"{live_server}/admin/users")
+    page.screenshot(path=OUT / "admin.png", full_page=True)
+    page.goto(f"{live_server}/account/profile")
+    page.screenshot(path=OUT / "profile.png", full_page=True)
