@@ -47,10 +47,6 @@ def _confirmation_link(outbox: Path, address: str) -> str:
     return match.group(0)
 
 
-def _submit_button(page: Page) -> object:
-    return page.locator("main form button[type=submit]")
-
-
 def _log_in(page: Page, live_server: str, address: str, password: str) -> None:
     page.goto(f"{live_server}/account/login")
     page.locator("#email").fill(address)
