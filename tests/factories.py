@@ -73,7 +73,7 @@ def make_user(
     name: str | None = None,
     roles: tuple[Role, ...] = (),
     confirmed: bool = True,
-    language: str = "de",
+    language: str = "en",
 ) -> User:
     n = next(_counter)
     return accounts.create_user(

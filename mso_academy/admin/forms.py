@@ -11,6 +11,9 @@ from wtforms.validators import InputRequired, Length, Optional
 from mso_academy.accounts.models import Role
 
 
+ROLE_LABELS = {Role.TRAINER: _l("Trainer"), Role.ADMIN: _l("Admin")}
+
+
 class UserSearchForm(FlaskForm):
     class Meta:
         csrf = False
@@ -21,7 +24,7 @@ class UserSearchForm(FlaskForm):
 class RoleForm(FlaskForm):
     role = SelectField(
         _l("Role"),
-        choices=[SelectChoice(Role.TRAINER.value, _l("Trainer")), SelectChoice(Role.ADMIN.value, _l("Admin"))],
+        choices=[SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()],
         validators=[InputRequired()],
     )
     action = SelectField(choices=[SelectChoice("grant", _l("Grant")), SelectChoice("revoke", _l("Revoke"))], validators=[InputRequired()])

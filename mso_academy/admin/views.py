@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 from mso_academy.accounts import services as accounts
 from mso_academy.accounts.models import Role
 from mso_academy.admin import forms
+from mso_academy.admin.forms import ROLE_LABELS
 from mso_academy.admin.services import courses_with_health
 from mso_academy.db import get_session
 from mso_academy.errors import DomainError
@@ -62,10 +63,10 @@ def change_role(user_id: int) -> Response:
     try:
         if form.action.data == "grant":
             changed = accounts.grant_role(session, user, role)
-            message = _("%(name)s is now %(role)s.", name=user.name, role=role.value)
+            message = _("%(name)s now has the role %(role)s.", name=user.name, role=ROLE_LABELS[role])
         else:
             changed = accounts.revoke_role(session, user, role)
-            message = _("%(name)s is no longer %(role)s.", name=user.name, role=role.value)
+            message = _("%(name)s no longer has the role %(role)s.", name=user.name, role=ROLE_LABELS[role])
     except DomainError as exc:
         flash(exc.message, "error")
         return redirect(url_for("admin.users", q=user.email), code=303)

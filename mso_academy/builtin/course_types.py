@@ -14,8 +14,8 @@ def register_course_types() -> list[CourseType]:
     return [
         CourseType(
             slug="general",
-            name=str(lazy_gettext("General")),
-            description=str(lazy_gettext("Basics for volunteers: the platform, data protection, working together.")),
+            name=lazy_gettext("General"),
+            description=lazy_gettext("Basics for volunteers: the platform, data protection, working together."),
             icon="📘",
         )
     ]

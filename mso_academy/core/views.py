@@ -38,7 +38,7 @@ _MESSAGES = {
     401: lambda: _("Please log in to see this page."),
     403: lambda: _("You are not allowed to see this page."),
     404: lambda: _("This page does not exist."),
-    405: lambda: _("This address does not take this kind of request."),
+    405: lambda: _("This page cannot be used this way. Please go back and use the buttons on the page."),
     413: lambda: _("What you sent is too large."),
     429: lambda: _("Too many requests. Please wait a moment and try again."),
     500: lambda: _("Something went wrong on our side. Please try again later."),

@@ -185,7 +185,7 @@ def learner_progress(session: Session, user: User, course: Course) -> CourseProg
 def open_activity(progress: CourseProgress, activity_id: int) -> ActivityState:
     state = progress.state_of(activity_id)
     if state.locked:
-        raise ActivityLocked(_("Please finish the activities before this one first."))
+        raise ActivityLocked(_("Please finish the previous activities first."))
     return state
 
 
