@@ -8,7 +8,7 @@ PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 TRANSLATIONS := mso_academy/translations
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test test-postgres check install translations extract-messages chromium clean
+.PHONY: run test test-postgres check install translations extract-messages chromium system-packages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,11 +29,16 @@ extract-messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o $(TRANSLATIONS)/messages.pot --no-location --sort-output .
 	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-fuzzy-matching --ignore-obsolete
 
-# Debian's Chromium drives the browser tests (no browser is downloaded).
-chromium:
-	@test -x $(CHROMIUM) || { echo "installing Debian's chromium"; \
-	  $$(command -v sudo >/dev/null && [ "$$(id -u)" != 0 ] && echo sudo) apt-get update -qq && \
-	  $$(command -v sudo >/dev/null && [ "$$(id -u)" != 0 ] && echo sudo) apt-get install -y -qq chromium >/dev/null; }
+# Debian packages the tests use: Chromium drives the browser tests (no browser is downloaded), qpdf and
+# poppler-utils check PDFs, zbar-tools reads QR codes. Installed only where missing.
+SYSTEM_TOOLS := /usr/bin/chromium:chromium /usr/bin/qpdf:qpdf /usr/bin/pdftotext:poppler-utils /usr/bin/zbarimg:zbar-tools
+SUDO := $(shell [ "$$(id -u)" != 0 ] && command -v sudo >/dev/null && echo sudo)
+system-packages:
+	@missing=""; for pair in $(SYSTEM_TOOLS); do [ -x "$${pair%%:*}" ] || missing="$$missing $${pair##*:}"; done; \
+	if [ -n "$$missing" ]; then echo "installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $$missing >/dev/null; fi
+
+chromium: system-packages
 
 run: install
 	$(BIN)/mso-academy db upgrade
@@ -43,11 +48,11 @@ run: install
 check: install
 	$(BIN)/ruff check .
 
-test: install chromium check
+test: install system-packages check
 	$(BIN)/pytest -p no:cacheprovider
 
 # The same suite against the PostgreSQL server (a throwaway database per test process is created and dropped).
-test-postgres: install chromium
+test-postgres: install system-packages
 	MSO_ACADEMY_TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest -p no:cacheprovider
 
 clean:

@@ -15,10 +15,12 @@ __all__ = ["create_app"]
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """The only way an app is made: configuration, database, extensions, plugins, blueprints."""
     from mso_academy import config as config_module
-    from mso_academy import db, extensions, templating
+    from mso_academy import db, extensions, ratelimits, templating
     from mso_academy.accounts.views import bp as accounts_bp
     from mso_academy.admin.views import bp as admin_bp
     from mso_academy.catalog.views import bp as catalog_bp
+    from mso_academy.certificates.views import bp as certificates_bp
+    from mso_academy.cli import CORE_COMMANDS
     from mso_academy.core.views import bp as core_bp
     from mso_academy.core.views import register_error_handlers
     from mso_academy.learning.views import bp as learning_bp
@@ -31,15 +33,21 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     db.init_app(app)
     extensions.init_app(app)
-    plugin_manager = manager.init_app(app)
+    core_blueprints = (core_bp, catalog_bp, accounts_bp, learning_bp, certificates_bp, admin_bp)
+    plugin_manager = manager.init_app(
+        app,
+        core_blueprints=[bp.name for bp in core_blueprints],
+        core_commands=[*CORE_COMMANDS, "run", "shell", "routes"],
+    )
     app.jinja_loader = ChoiceLoader(
         [app.jinja_loader, *(FileSystemLoader(str(path)) for path in plugin_manager.template_dirs)]
     )
     templating.init_app(app)
 
-    for blueprint in (core_bp, catalog_bp, accounts_bp, learning_bp, admin_bp, *plugin_manager.blueprints):
+    for blueprint in (*core_blueprints, *plugin_manager.blueprints):
         app.register_blueprint(blueprint)
     register_error_handlers(app)
+    ratelimits.init_app(app)
 
     from mso_academy.cli import register_commands
 

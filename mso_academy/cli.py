@@ -27,9 +27,14 @@ def main() -> None:
     """MSO Academy: learning for the volunteers of migrant self-organisations."""
 
 
+CORE_COMMANDS = ("db", "users", "courses", "certificates", "demo")
+
+
 def register_commands(app: Flask, manager: PluginManager) -> None:
     """The core's commands and every plugin's, on `app.cli` (so `mso-academy`, `flask` and tests see them)."""
-    for command in (db, users, courses, demo, *manager.cli_commands):
+    from mso_academy.certificates.cli import certificates
+
+    for command in (db, users, courses, certificates, demo, *manager.cli_commands):
         app.cli.add_command(command)
 
 

@@ -45,6 +45,15 @@ DEFAULTS: dict[str, Any] = {
     "REMEMBER_COOKIE_DURATION": 14 * 24 * 3600,
     "WTF_CSRF_TIME_LIMIT": 3600 * 8,
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+    # External address of the site: links in mail sent outside a request and the ids inside credentials.
+    "BASE_URL": "http://127.0.0.1:5000",
+    "ISSUER_NAME": "MSO Academy",
+    "ISSUER_ADDRESS": "",
+    "KEYS_DIR": None,  # None: instance/keys
+    "CERTIFICATE_REMINDER_DAYS": 60,
+    "REDIS_URL": None,  # rate limits in Redis when set, else in memory
+    "RATELIMIT_ENABLED": True,
+    "VERIFY_RATE_LIMIT": "60 per minute",
 }
 
 # Keys whose environment value is a comma-separated list, an integer or a boolean.

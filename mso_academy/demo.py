@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
@@ -11,7 +12,11 @@ from mso_academy.accounts import services as accounts
 from mso_academy.accounts.models import Role, User
 from mso_academy.catalog.models import Course
 from mso_academy.catalog.packages import find_packages, import_course, load_package
+from mso_academy.certificates import services as certificates
+from mso_academy.certificates.models import Certificate
+from mso_academy.db import utcnow
 from mso_academy.errors import DomainError
+from mso_academy.learning.models import ActivityProgress, Completion, Enrolment, EnrolmentStatus
 from mso_academy.organisations.models import MemberRole, Membership, Organisation
 from mso_academy.plugins.manager import PluginManager
 
@@ -22,7 +27,10 @@ DEMO_USERS: list[tuple[str, str, str, tuple[Role, ...]]] = [
     ("trainer@example.org", "Olena Kovalenko", "de", (Role.TRAINER,)),
     ("manager@example.org", "Karim Haddad", "de", ()),
     ("admin@example.org", "Admin MSO Academy", "de", (Role.ADMIN,)),
+    ("holder@example.org", "Zeynep Yılmaz-Haddad", "de", ()),
 ]
+
+DEMO_CERTIFICATE_COURSES = ("datenschutz-im-verein", "erste-schritte")
 
 DEMO_ORGANISATION = {
     "slug": "kulturverein-musterstadt",
@@ -68,4 +76,63 @@ def load_demo(session: Session, plugins: PluginManager, courses_dir: Path) -> li
             course.owner_id = users["trainer@example.org"].id
         lines.append(f"course {spec.slug} {spec.version}: {outcome}")
     session.flush()
+    lines.extend(_demo_certificates(session, plugins, users["holder@example.org"]))
+    return lines
+
+
+def _complete(
+    session: Session, plugins: PluginManager, enrolment: Enrolment, course: Course, when: datetime
+) -> Certificate:
+    """Mark every activity of the enrolment's current cycle passed at `when` and issue its certificate."""
+    passed = set(
+        session.scalars(select(ActivityProgress.activity_id).where(ActivityProgress.enrolment_id == enrolment.id))
+    )
+    for module in course.modules:
+        for activity in module.activities:
+            if activity.id not in passed and (enrolment.cycle > 1 or not module.is_renewal):
+                session.add(
+                    ActivityProgress(
+                        enrolment_id=enrolment.id,
+                        activity_id=activity.id,
+                        attempts_count=1,
+                        best_score=1.0,
+                        passed_at=when,
+                    )
+                )
+    completion = Completion(
+        enrolment_id=enrolment.id, cycle=enrolment.cycle, course_version=course.version, completed_at=when
+    )
+    session.add(completion)
+    enrolment.status, enrolment.completed_at, enrolment.last_activity_at = EnrolmentStatus.COMPLETED, when, when
+    session.flush()
+    return certificates.issue(session, plugins, completion, enrolment)
+
+
+def _demo_certificates(session: Session, plugins: PluginManager, holder: User) -> list[str]:
+    """A holder with an expired certificate and its valid renewal, and a revoked one (if the courses exist)."""
+    if session.scalar(select(Enrolment).where(Enrolment.user_id == holder.id)) is not None:
+        return []
+    courses = {c.slug: c for c in session.scalars(select(Course).where(Course.slug.in_(DEMO_CERTIFICATE_COURSES)))}
+    if len(courses) < len(DEMO_CERTIFICATE_COURSES):
+        return []
+    now = utcnow()
+    lines = []
+    privacy = courses["datenschutz-im-verein"]
+    enrolment = Enrolment(user_id=holder.id, course_id=privacy.id, enrolled_at=now - timedelta(days=800))
+    session.add(enrolment)
+    session.flush()
+    old = _complete(session, plugins, enrolment, privacy, now - timedelta(days=790))
+    enrolment.cycle += 1
+    renewed = _complete(session, plugins, enrolment, privacy, now - timedelta(days=20))
+    basics = courses["erste-schritte"]
+    enrolment = Enrolment(user_id=holder.id, course_id=basics.id, enrolled_at=now - timedelta(days=100))
+    session.add(enrolment)
+    session.flush()
+    revoked = _complete(session, plugins, enrolment, basics, now - timedelta(days=95))
+    admin = accounts.find_by_email(session, "admin@example.org")
+    certificates.revoke(session, plugins, revoked, admin, "Demo: so sieht ein widerrufenes Zertifikat aus.")
+    for certificate in (old, renewed, revoked):
+        lines.append(
+            f"certificate {certificate.code} ({certificate.course_slug}, {certificate.state(now)}) for {holder.email}"
+        )
     return lines

@@ -2,6 +2,7 @@
 
 from mso_academy.accounts.models import Role, User, UserRole
 from mso_academy.catalog.models import Activity, Course, CourseStatus, Level, Module
+from mso_academy.certificates.models import Certificate
 from mso_academy.db import Base
 from mso_academy.learning.models import (
     ActivityProgress,
@@ -18,6 +19,7 @@ __all__ = [
     "ActivityProgress",
     "Attempt",
     "Base",
+    "Certificate",
     "Completion",
     "Course",
     "CourseStatus",

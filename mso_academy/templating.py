@@ -8,6 +8,7 @@ from flask import Flask, current_app
 from flask_babel import format_date, get_locale
 from flask_login import current_user
 
+from mso_academy.db import utcnow
 from mso_academy.markdown import render_markdown, render_markdown_inline
 from mso_academy.permissions import Permission, has_permission
 from mso_academy.plugins.manager import plugins
@@ -47,5 +48,6 @@ def init_app(app: Flask) -> None:
         can=lambda name: has_permission(current_user, Permission(name)),
         language_name=lambda code: LANGUAGE_NAMES.get(code, code),
         course_type_name=_course_type_name,
+        now=utcnow,
     )
     app.context_processor(_context)

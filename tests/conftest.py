@@ -111,6 +111,7 @@ def app(
         "MAIL_OUTBOX_DIR": str(tmp_path / "outbox"),
         "WTF_CSRF_ENABLED": False,
         "PLUGINS_AUTOLOAD": False,
+        "RATELIMIT_ENABLED": False,
         "SERVER_NAME": "localhost",
         # Tests read English messages; German, the production default, has tests of its own.
         "BABEL_DEFAULT_LOCALE": "en",

@@ -10,7 +10,6 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from mso_academy.accounts.models import Role
 
-
 ROLE_LABELS = {Role.TRAINER: _l("Trainer"), Role.ADMIN: _l("Admin")}
 
 
@@ -27,4 +26,6 @@ class RoleForm(FlaskForm):
         choices=[SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()],
         validators=[InputRequired()],
     )
-    action = SelectField(choices=[SelectChoice("grant", _l("Grant")), SelectChoice("revoke", _l("Revoke"))], validators=[InputRequired()])
+    action = SelectField(
+        choices=[SelectChoice("grant", _l("Grant")), SelectChoice("revoke", _l("Revoke"))], validators=[InputRequired()]
+    )

@@ -69,6 +69,8 @@ class Module(Base):
     position: Mapped[int] = mapped_column()
     title: Mapped[str] = mapped_column(String(200))
     summary: Mapped[str] = mapped_column(Text, default="")
+    # A renewal module is skipped on the first pass and is all a learner repeats to renew the certificate.
+    is_renewal: Mapped[bool] = mapped_column(default=False)
 
     course: Mapped[Course] = relationship(back_populates="modules")
     activities: Mapped[list[Activity]] = relationship(

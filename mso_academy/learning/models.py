@@ -40,6 +40,8 @@ class Enrolment(Base):
     enrolled_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_activity_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # 1 for the first pass; each renewal of the certificate starts the next cycle.
+    cycle: Mapped[int] = mapped_column(default=1)
 
     course: Mapped[Course] = relationship()
     progress: Mapped[list[ActivityProgress]] = relationship(back_populates="enrolment", cascade="all, delete-orphan")
@@ -94,11 +96,13 @@ class Attempt(Base):
 
 
 class Completion(Base):
-    """The one record that an enrolment was completed; certificates hang on it."""
+    """The one record that an enrolment's cycle was completed; its certificate hangs on it."""
 
     __tablename__ = "completions"
+    __table_args__ = (UniqueConstraint("enrolment_id", "cycle"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolments.id", ondelete="CASCADE"), unique=True)
+    enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolments.id", ondelete="CASCADE"))
+    cycle: Mapped[int] = mapped_column(default=1)
     course_version: Mapped[str] = mapped_column(String(20))
     completed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -22,6 +22,8 @@ from sqlalchemy.orm import Session, contains_eager
 from mso_academy.accounts.models import User
 from mso_academy.catalog.models import Activity, Course, Module
 from mso_academy.catalog.services import activities_in_order, latest_published
+from mso_academy.certificates import services as certificates
+from mso_academy.certificates.models import Certificate
 from mso_academy.db import utcnow
 from mso_academy.errors import Conflict, DomainError, NotFound
 from mso_academy.learning.models import (
@@ -131,6 +133,14 @@ class CourseProgress:
                 return state.activity
         return None
 
+    def relock(self) -> None:
+        """An activity is open once every required activity before it is passed."""
+        blocked = False
+        for state in self.states:
+            state.locked = blocked and not state.passed
+            if state.activity.required and not state.passed:
+                blocked = True
+
     def state_of(self, activity_id: int) -> ActivityState:
         for state in self.states:
             if state.activity.id == activity_id:
@@ -154,24 +164,23 @@ def course_progress(session: Session, course: Course, enrolment: Enrolment) -> C
         for p in session.scalars(select(ActivityProgress).where(ActivityProgress.enrolment_id == enrolment.id))
     }
     progress = CourseProgress(course=course, enrolment=enrolment)
-    blocked = False
     for module in course.modules:
+        if module.is_renewal and enrolment.cycle == 1:
+            continue  # renewal modules are for renewing a certificate, not for the first pass
         states = []
         for activity in module.activities:
             row = rows.get(activity.id)
-            passed = bool(row and row.passed)
             states.append(
                 ActivityState(
                     activity=activity,
-                    passed=passed,
-                    locked=blocked and not passed,
+                    passed=bool(row and row.passed),
+                    locked=False,
                     attempts=row.attempts_count if row else 0,
                     best_score=row.best_score if row else 0.0,
                 )
             )
-            if activity.required and not passed:
-                blocked = True
         progress.modules.append(ModuleState(module=module, activities=states))
+    progress.relock()
     return progress
 
 
@@ -260,7 +269,7 @@ def submit(
     attempt = Attempt(
         enrolment_id=enrolment.id,
         activity_id=activity.id,
-        number=state.attempts + 1,
+        number=_last_attempt_number(session, enrolment.id, activity.id) + 1,
         submission_token=submission_token,
         answers=dict(answers),
         score=grade.score,
@@ -287,6 +296,14 @@ def submit(
     return attempt
 
 
+def _last_attempt_number(session: Session, enrolment_id: int, activity_id: int) -> int:
+    """Attempts are numbered across renewal cycles; the limit counts only the current cycle's."""
+    last = session.scalar(
+        select(func.max(Attempt.number)).where(Attempt.enrolment_id == enrolment_id, Attempt.activity_id == activity_id)
+    )
+    return last or 0
+
+
 def _record_progress(
     session: Session, plugins: PluginManager, progress: CourseProgress, state: ActivityState, attempt: Attempt
 ) -> None:
@@ -301,14 +318,15 @@ def _record_progress(
             enrolment_id=enrolment.id, activity_id=attempt.activity_id, attempts_count=0, best_score=0.0
         )
         session.add(row)
-    row.attempts_count = attempt.number
+    row.attempts_count += 1
     row.best_score = max(row.best_score, attempt.score)
     enrolment.last_activity_at = attempt.submitted_at
-    state.attempts = attempt.number
+    state.attempts = row.attempts_count
     state.best_score = row.best_score
     if attempt.passed and row.passed_at is None:
         row.passed_at = attempt.submitted_at
         state.passed = True
+        progress.relock()
         session.flush()
         plugins.hook.activity_passed(
             session=session,
@@ -330,7 +348,9 @@ def _complete_if_done(session: Session, plugins: PluginManager, progress: Course
     if any(s.activity.required and not s.passed for s in progress.states):
         return
     now = utcnow()
-    completion = Completion(enrolment_id=enrolment.id, course_version=progress.course.version, completed_at=now)
+    completion = Completion(
+        enrolment_id=enrolment.id, cycle=enrolment.cycle, course_version=progress.course.version, completed_at=now
+    )
     try:
         with session.begin_nested():
             session.add(completion)
@@ -346,6 +366,7 @@ def _complete_if_done(session: Session, plugins: PluginManager, progress: Course
         enrolment_id=enrolment.id,
         completed_at=now,
     )
+    certificates.issue(session, plugins, completion, enrolment)
 
 
 # --- dashboard ----------------------------------------------------------------------------------------------
@@ -368,10 +389,11 @@ class Dashboard:
     in_progress: list[EnrolmentSummary]
     completed: list[EnrolmentSummary]
     suggested: list[Course]
+    certificates: list[Certificate]
 
 
 def dashboard(session: Session, user: User, suggestions: int = 3) -> Dashboard:
-    """The learner's courses with progress, in four queries whatever the number of courses."""
+    """The learner's courses with progress and certificates, in five queries whatever their number."""
     enrolments = list(
         session.scalars(
             select(Enrolment)
@@ -385,13 +407,19 @@ def dashboard(session: Session, user: User, suggestions: int = 3) -> Dashboard:
     totals = _activity_counts(session, course_ids)
     done = _passed_counts(session, [e.id for e in enrolments])
     summaries = [
-        EnrolmentSummary(enrolment=e, course=e.course, done=done.get(e.id, 0), total=totals.get(e.course_id, 0))
+        EnrolmentSummary(
+            enrolment=e,
+            course=e.course,
+            done=done.get(e.id, 0),
+            total=totals.get((e.course_id, False), 0) + (totals.get((e.course_id, True), 0) if e.cycle > 1 else 0),
+        )
         for e in enrolments
     ]
     return Dashboard(
         in_progress=[s for s in summaries if not s.enrolment.is_completed],
         completed=[s for s in summaries if s.enrolment.is_completed],
         suggested=latest_published(session, suggestions, exclude_ids=course_ids, language=user.preferred_language),
+        certificates=certificates.for_user(session, user.id),
     )
 
 
@@ -403,19 +431,20 @@ def _passed_counts(session: Session, enrolment_ids: list[int]) -> Mapping[int, i
         .where(ActivityProgress.enrolment_id.in_(enrolment_ids), ActivityProgress.passed_at.is_not(None))
         .group_by(ActivityProgress.enrolment_id)
     )
-    return {enrolment_id: n for enrolment_id, n in rows}
+    return dict(rows.all())
 
 
-def _activity_counts(session: Session, course_ids: list[int]) -> Mapping[int, int]:
+def _activity_counts(session: Session, course_ids: list[int]) -> Mapping[tuple[int, bool], int]:
+    """Activities per (course, in a renewal module?)."""
     if not course_ids:
         return {}
     rows = session.execute(
-        select(Module.course_id, func.count(Activity.id))
+        select(Module.course_id, Module.is_renewal, func.count(Activity.id))
         .join(Activity, Activity.module_id == Module.id)
         .where(Module.course_id.in_(course_ids))
-        .group_by(Module.course_id)
+        .group_by(Module.course_id, Module.is_renewal)
     )
-    return {course_id: n for course_id, n in rows}
+    return {(course_id, is_renewal): n for course_id, is_renewal, n in rows}
 
 
 def resume_target(progress: CourseProgress) -> Activity | None:

@@ -13,7 +13,7 @@ from typing import Any, ClassVar, Protocol
 
 import pluggy
 from flask import render_template
-from flask_babel import gettext, lazy_gettext, ngettext
+from flask_babel import LazyString, gettext, lazy_gettext, ngettext
 from markupsafe import Markup
 
 from mso_academy.markdown import render_markdown
@@ -43,11 +43,14 @@ __all__ = [
 
 @dataclass(frozen=True)
 class CourseType:
-    """A kind of course (association law, bookkeeping, …); courses name it by `slug`."""
+    """A kind of course (association law, bookkeeping, …); courses name it by `slug`.
+
+    `name` and `description` may be lazy translations (``lazy_gettext``), shown in the reader's language.
+    """
 
     slug: str
-    name: str
-    description: str = ""
+    name: str | LazyString
+    description: str | LazyString = ""
     icon: str = "📘"
 
 

@@ -101,3 +101,29 @@ def export_user_data(session: Session, user_id: int) -> dict[str, Any] | None:
 @hookspec
 def delete_user_data(session: Session, user_id: int) -> None:
     """Delete (or pseudonymise) everything this plugin stores about a user, before the account is removed."""
+
+
+# --- certificates -------------------------------------------------------------------------------------------
+
+
+@hookspec
+def certificate_contributions(course_slug: str, course_type: str, language: str) -> list[dict[str, str]] | None:
+    """Lines this plugin adds to a certificate of a course, e.g. the legal basis covered.
+
+    Return a list of ``{"label": ..., "text": ...}`` (plain text, in the course's `language`) or ``None``.
+    They are copied onto the certificate when it is issued and printed on the PDF.
+    """
+
+
+@hookspec
+def certificate_issued(
+    session: Session, user_id: int, course_slug: str, certificate_code: str, valid_until: datetime | None
+) -> None:
+    """A certificate was issued for a completed course (`valid_until` None means unlimited)."""
+
+
+@hookspec
+def certificate_revoked(
+    session: Session, user_id: int | None, course_slug: str, certificate_code: str, reason: str
+) -> None:
+    """A certificate was revoked; `user_id` is None when the holder's account no longer exists."""

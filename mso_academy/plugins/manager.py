@@ -67,6 +67,7 @@ class PluginManager:
         self.template_dirs: list[Path] = []
         self.blueprints: list[Any] = []
         self.cli_commands: list[Any] = []
+        self.reserved: set[str] = set()
 
     @property
     def hook(self) -> Any:
@@ -74,7 +75,16 @@ class PluginManager:
 
     # --- loading -------------------------------------------------------------------------------------------
 
-    def load(self, *, disabled: Iterable[str] = (), autoload: bool = True, extra: Iterable[Any] = ()) -> None:
+    def load(
+        self,
+        *,
+        disabled: Iterable[str] = (),
+        autoload: bool = True,
+        extra: Iterable[Any] = (),
+        reserved: Iterable[str] = (),
+    ) -> None:
+        """Load plugins; `reserved` names things the core owns (``blueprint 'admin'``, ``CLI command 'db'``)."""
+        self.reserved = set(reserved)
         disabled_names = set(disabled)
         for module_name in DEFAULT_PLUGINS:
             self._add(
@@ -94,6 +104,11 @@ class PluginManager:
         self._collect()
 
     def _add(self, name: str, source: str, ver: str, loader: Callable[[], Any], disabled: set[str]) -> None:
+        if name in self.plugins:
+            raise PluginConflictError(
+                f"two plugins are named {name!r} ({self.plugins[name].source} and {source}); "
+                f"uninstall or disable one of them with MSO_ACADEMY_DISABLED_PLUGINS."
+            )
         info = PluginInfo(name=name, version=ver, source=source)
         self.plugins[name] = info
         if name in disabled:
@@ -143,7 +158,7 @@ class PluginManager:
         def alive(items: list[tuple[str, list[Any]]]) -> list[tuple[str, list[Any]]]:
             return [(plugin, values) for plugin, values in items if self.plugins[plugin].state == "enabled"]
 
-        owners: dict[str, str] = {}
+        owners: dict[str, str] = dict.fromkeys(self.reserved, "MSO Academy (core)")
         for plugin, values in alive(gathered["register_course_types"]):
             for course_type in values:
                 self._claim(owners, f"course type {course_type.slug!r}", plugin)
@@ -190,12 +205,16 @@ class PluginManager:
         return self.course_types.get(slug)
 
 
-def init_app(app: Flask) -> PluginManager:
+def init_app(app: Flask, core_blueprints: Iterable[str] = (), core_commands: Iterable[str] = ()) -> PluginManager:
     manager = PluginManager()
     manager.load(
         disabled=app.config["DISABLED_PLUGINS"],
         autoload=app.config["PLUGINS_AUTOLOAD"],
         extra=app.config["EXTRA_PLUGINS"],
+        reserved=[
+            *(f"blueprint {name!r}" for name in core_blueprints),
+            *(f"CLI command {name!r}" for name in core_commands),
+        ],
     )
     app.extensions[EXTENSION_KEY] = manager
     return manager

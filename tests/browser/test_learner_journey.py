@@ -106,7 +106,9 @@ def test_register_learn_and_complete_a_course(
     check_page("dashboard empty")
 
     # Find the course in the catalogue.
-    page.get_by_role("navigation", name=ui("Main navigation")).get_by_role("link", name=ui("Courses"), exact=True).click()
+    page.get_by_role("navigation", name=ui("Main navigation")).get_by_role(
+        "link", name=ui("Courses"), exact=True
+    ).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(ui("Course catalogue"))
     check_page("catalogue")
     search = page.get_by_role("search")
@@ -207,7 +209,9 @@ def test_continue_leads_back_to_the_first_unfinished_activity(
     unfinished = page.url
 
     # Leave mid-way: go to the catalogue, then log out.
-    page.get_by_role("navigation", name=ui("Main navigation")).get_by_role("link", name=ui("Courses"), exact=True).click()
+    page.get_by_role("navigation", name=ui("Main navigation")).get_by_role(
+        "link", name=ui("Courses"), exact=True
+    ).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(ui("Course catalogue"))
     _log_out(page)
     _flash(page, ui("You are logged out."))

@@ -15,9 +15,7 @@ NEW_PASSWORD = "ein langer Satz als Passwort"
 
 
 def register(client, email="neu@example.org", password=NEW_PASSWORD, name="Neue Person"):
-    return client.post(
-        "/account/register", data={"name": name, "email": email, "password": password, "language": "en"}
-    )
+    return client.post("/account/register", data={"name": name, "email": email, "password": password, "language": "en"})
 
 
 def users_named(session, email):
@@ -159,8 +157,9 @@ def test_login_redirects_only_to_local_paths(client, session, learner):
         ("/\\evil.example", "/dashboard"),
     ):
         client.post("/account/logout")
-        response = client.post(f"/account/login?next={target}", data={"email": learner.email,
-                                                                        "password": factories.PASSWORD})
+        response = client.post(
+            f"/account/login?next={target}", data={"email": learner.email, "password": factories.PASSWORD}
+        )
         assert re.sub(r"^https?://localhost", "", response.location) == expected, target
 
 

@@ -61,8 +61,20 @@ def test_plugins_page_lists_the_built_in_plugins(client, session):
 
 def test_cli_creates_users_and_grants_roles(app, session):
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["users", "create", "--email", "cli@example.org", "--name", "Cli Person",
-                                 "--role", "trainer", "--password", DEMO_PASSWORD])
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--email",
+            "cli@example.org",
+            "--name",
+            "Cli Person",
+            "--role",
+            "trainer",
+            "--password",
+            DEMO_PASSWORD,
+        ]
+    )
     assert result.exit_code == 0, result.output
     result = runner.invoke(args=["users", "grant", "cli@example.org", "admin"])
     assert result.exit_code == 0 and "Granted admin" in result.output

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from mso_academy.accounts.models import Role
 from mso_academy.catalog.models import CourseStatus
-from tests.factories import make_course, make_user
 from tests.conftest import login
+from tests.factories import make_course, make_user
 
 
 def titles(response) -> str:
@@ -20,8 +20,17 @@ def test_anonymous_visitor_browses_and_opens_a_course(client, session):
     response = client.get(f"/courses/{course.slug}")
     assert response.status_code == 200
     page = response.get_data(as_text=True)
-    for expected in ("Kassenführung kompakt", "Das Kassenbuch sicher führen.", "Module 1", "Activity 1.2",
-                     "about 30 minutes", "Deutsch", "General", "Confirms the basics.", "Log in to enrol"):
+    for expected in (
+        "Kassenführung kompakt",
+        "Das Kassenbuch sicher führen.",
+        "Module 1",
+        "Activity 1.2",
+        "about 30 minutes",
+        "Deutsch",
+        "General",
+        "Confirms the basics.",
+        "Log in to enrol",
+    ):
         assert expected in page, expected
 
 

@@ -175,7 +175,9 @@ def test_dashboard_suggests_courses_not_yet_taken(signed_in, session, course):
 
 
 def test_text_lesson_body_is_sanitised(client, session, learner):
-    course = make_course(session, modules=[[("text_lesson", {"body": "Hallo <script>alert(1)</script> [x](javascript:alert(2))"})]])
+    course = make_course(
+        session, modules=[[("text_lesson", {"body": "Hallo <script>alert(1)</script> [x](javascript:alert(2))"})]]
+    )
     session.commit()
     login(client, learner.email)
     enrol(client, course)

@@ -22,13 +22,15 @@ COURSES = Path(__file__).resolve().parents[2] / "courses"
 
 @pytest.fixture
 def fresh_app(fresh_database_url, tmp_path):
-    app = create_app({
-        "DATABASE_URL": fresh_database_url(),
-        "SECRET_KEY": "x",
-        "INSTANCE_PATH": str(tmp_path / "instance"),
-        "PLUGINS_AUTOLOAD": False,
-        **FAST_HASHING,
-    })
+    app = create_app(
+        {
+            "DATABASE_URL": fresh_database_url(),
+            "SECRET_KEY": "x",
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+            "PLUGINS_AUTOLOAD": False,
+            **FAST_HASHING,
+        }
+    )
     yield app
     database(app).engine.dispose()
 
@@ -57,8 +59,11 @@ def test_demo_loads_users_organisation_and_courses_once(fresh_app):
         slugs = set(session.scalars(select(Course.slug).where(Course.status == "published")))
         assert {"erste-schritte", "datenschutz-im-verein"} <= slugs
     client = fresh_app.test_client()
-    response = client.post("/account/login", data={"email": "admin@example.org", "password": "mso-demo-2026"},
-                           headers={"Accept-Language": "en"})
+    response = client.post(
+        "/account/login",
+        data={"email": "admin@example.org", "password": "mso-demo-2026"},
+        headers={"Accept-Language": "en"},
+    )
     assert response.status_code == 400  # CSRF is on outside tests; the form needs its token
 
 
@@ -70,7 +75,13 @@ def test_shipped_courses_validate(app):
 def test_healthz_reports_the_database(client, fresh_app):
     response = client.get("/healthz")
     assert response.status_code == 200 and response.json == {"status": "ok", "database": "ok"}
-    broken = create_app({**fresh_app.config, "DATABASE_ENGINE": None, "DATABASE_SESSION_FACTORY": None,
-                         "DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none"})
+    broken = create_app(
+        {
+            **fresh_app.config,
+            "DATABASE_ENGINE": None,
+            "DATABASE_SESSION_FACTORY": None,
+            "DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none",
+        }
+    )
     response = broken.test_client().get("/healthz")
     assert response.status_code == 503 and response.json["database"] == "unavailable"

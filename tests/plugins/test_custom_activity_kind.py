@@ -34,7 +34,9 @@ from tests.factories import make_course, make_user
 WORD_ORDER_TEMPLATE = """\
 <div class="word-order" data-kind="{{ kind.key }}">
   <p class="instructions">{{ _("Put the words in the right order.") }}</p>
-  <ul class="word-bank">{% for word in view.content.words|sort(case_sensitive=false) %}<li>{{ word }}</li>{% endfor %}</ul>
+  <ul class="word-bank">
+    {%- for word in view.content.words|sort(case_sensitive=false) %}<li>{{ word }}</li>{% endfor -%}
+  </ul>
   {% if view.last_attempt %}
     <p class="word-order-result" id="result">{{ view.last_attempt.summary }}</p>
   {% endif %}
@@ -286,7 +288,7 @@ def test_a_learner_completes_a_course_of_the_new_kind(client, session, language_
     html = page.get_data(as_text=True)
     assert 'data-kind="word_order"' in html
     assert "<li>den</li>" not in html  # a word of the other activity
-    assert "<li>Der</li><li>einen</li><li>hat</li><li>Verein</li><li>Vorstand</li>" in html
+    assert '<ul class="word-bank"><li>Der</li><li>einen</li><li>hat</li><li>Verein</li><li>Vorstand</li></ul>' in html
     assert "Word order" in html  # the kind's name in the page header
     assert 'name="sentence"' in html
 

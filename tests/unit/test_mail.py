@@ -40,8 +40,9 @@ def test_registration_mail_arrives_at_the_smtp_server(app, session, smtp_server)
     controller, handler = smtp_server
     app.config["MAIL_URL"] = f"smtp://127.0.0.1:{controller.port}"
     with app.test_request_context():
-        services.register(session, email="smtp@example.org", name="Smtp", password="ein sehr gutes passwort",
-                          language="en")
+        services.register(
+            session, email="smtp@example.org", name="Smtp", password="ein sehr gutes passwort", language="en"
+        )
         assert handler.messages == []  # nothing leaves before the transaction commits
         session.commit()
     [message] = handler.messages
@@ -54,16 +55,18 @@ def test_rolled_back_mail_is_never_sent(app, session, smtp_server, tmp_path):
     controller, handler = smtp_server
     app.config["MAIL_URL"] = f"smtp://127.0.0.1:{controller.port}"
     with app.test_request_context():
-        services.register(session, email="gone@example.org", name="Gone", password="ein sehr gutes passwort",
-                          language="en")
+        services.register(
+            session, email="gone@example.org", name="Gone", password="ein sehr gutes passwort", language="en"
+        )
         session.rollback()
     assert handler.messages == []
 
 
 def test_outbox_folder_without_mail_url_and_no_secrets_in_the_log(app, session, caplog, outbox):
     with app.test_request_context(), caplog.at_level("INFO"):
-        services.register(session, email="outbox@example.org", name="Out", password="ein sehr gutes passwort",
-                          language="en")
+        services.register(
+            session, email="outbox@example.org", name="Out", password="ein sehr gutes passwort", language="en"
+        )
         session.commit()
     [message] = outbox.messages()
     link = outbox.last_link()

@@ -4,7 +4,9 @@ from mso_academy.markdown import render_markdown, render_markdown_inline
 
 
 def test_images_links_and_tables_survive():
-    html = render_markdown("# T\n\n![Logo](https://example.org/l.png)\n\n[Mehr](https://example.org)\n\n|a|b|\n|-|-|\n|1|2|")
+    html = render_markdown(
+        "# T\n\n![Logo](https://example.org/l.png)\n\n[Mehr](https://example.org)\n\n|a|b|\n|-|-|\n|1|2|"
+    )
     assert '<img src="https://example.org/l.png" alt="Logo">' in html
     assert 'href="https://example.org"' in html and 'rel="noopener noreferrer nofollow"' in html
     assert "<table>" in html

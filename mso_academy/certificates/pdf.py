@@ -1,0 +1,140 @@
+"""The certificate as a printable A4 PDF (fpdf2): real text, embedded DejaVu fonts, Arabic shaped by HarfBuzz,
+and a QR code (segno) that leads to the public verification page."""
+
+from __future__ import annotations
+
+import io
+from importlib.resources import files
+
+import segno
+from flask_babel import force_locale, format_date, ngettext
+from flask_babel import gettext as _
+from fpdf import FPDF
+from fpdf.enums import Align, XPos, YPos
+
+from mso_academy.certificates.models import Certificate
+
+FONT_DIR = files("mso_academy").joinpath("data/fonts")
+BRAND = (11, 92, 173)
+MUTED = (85, 93, 102)
+
+
+def _qr_png(url: str) -> io.BytesIO:
+    buffer = io.BytesIO()
+    segno.make(url, error="m").save(buffer, kind="png", scale=8, border=2)
+    buffer.seek(0)
+    return buffer
+
+
+def teaching_units(minutes: int) -> int:
+    """Unterrichtseinheiten of 45 minutes, rounded up, as German funders count them."""
+    return -(-minutes // 45) if minutes > 0 else 0
+
+
+def render(certificate: Certificate, verify_url: str) -> bytes:
+    with force_locale(certificate.course_language):
+        return _render(certificate, verify_url)
+
+
+def _render(certificate: Certificate, verify_url: str) -> bytes:
+    pdf = FPDF(format="A4", unit="mm")
+    pdf.set_title(_("Certificate") + f": {certificate.course_title}")
+    pdf.set_author(certificate.issuer_name)
+    pdf.set_creator("MSO Academy")
+    pdf.set_lang(certificate.course_language)
+    pdf.add_font("DejaVu", "", str(FONT_DIR.joinpath("DejaVuSans.ttf")))
+    pdf.add_font("DejaVu", "B", str(FONT_DIR.joinpath("DejaVuSans-Bold.ttf")))
+    pdf.set_text_shaping(use_shaping_engine=True)
+    pdf.set_margins(20, 20, 20)
+    pdf.set_auto_page_break(auto=True, margin=20)
+    pdf.add_page()
+    width = pdf.epw
+
+    pdf.set_font("DejaVu", "B", 12)
+    pdf.set_text_color(*BRAND)
+    pdf.cell(width, 8, certificate.issuer_name, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.ln(14)
+    pdf.set_font("DejaVu", "B", 30)
+    pdf.cell(width, 14, _("Certificate"), align=Align.C, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.ln(8)
+    pdf.set_text_color(0, 0, 0)
+    pdf.set_font("DejaVu", "", 12)
+    pdf.cell(width, 7, _("This confirms that"), align=Align.C, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.ln(2)
+    pdf.set_font("DejaVu", "B", 20 if len(certificate.holder_name) < 60 else 13)
+    pdf.multi_cell(width, 10, certificate.holder_name, align=Align.C, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.ln(2)
+    pdf.set_font("DejaVu", "", 12)
+    pdf.cell(width, 7, _("has successfully completed the course"), align=Align.C, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.ln(2)
+    pdf.set_font("DejaVu", "B", 16)
+    pdf.multi_cell(width, 8, certificate.course_title, align=Align.C, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font("DejaVu", "", 10)
+    units = teaching_units(certificate.duration_minutes)
+    hours = round(certificate.duration_minutes / 60, 1)
+    pdf.cell(
+        width,
+        6,
+        _(
+            "Version %(version)s · %(hours)s hours · %(units)s",
+            version=certificate.course_version,
+            hours=f"{hours:g}",
+            units=ngettext("%(num)d teaching unit (45 min)", "%(num)d teaching units (45 min)", units),
+        ),
+        align=Align.C,
+        new_x=XPos.LMARGIN,
+        new_y=YPos.NEXT,
+    )
+    pdf.ln(6)
+
+    if certificate.description:
+        pdf.set_font("DejaVu", "", 11)
+        pdf.multi_cell(width, 6, certificate.description, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.ln(3)
+    if certificate.learning_outcomes:
+        pdf.set_font("DejaVu", "B", 11)
+        pdf.cell(width, 7, _("Learning outcomes"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.set_font("DejaVu", "", 10)
+        for outcome in certificate.learning_outcomes:
+            pdf.multi_cell(width, 5.5, f"• {outcome}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.ln(2)
+    for item in certificate.contributions:
+        pdf.set_font("DejaVu", "B", 11)
+        pdf.cell(width, 7, str(item.get("label", "")), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.set_font("DejaVu", "", 10)
+        pdf.multi_cell(width, 5.5, str(item.get("text", "")), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.ln(2)
+
+    if pdf.get_y() > 215:
+        pdf.add_page()
+    pdf.set_y(-80)
+    top = pdf.get_y()
+    pdf.set_font("DejaVu", "", 10)
+    lines = [
+        _("Issued on %(date)s", date=format_date(certificate.issued_at, "long")),
+        _("Valid until %(date)s", date=format_date(certificate.valid_until, "long"))
+        if certificate.valid_until
+        else _("Valid without time limit"),
+        certificate.issuer_name,
+        *[line for line in certificate.issuer_address.splitlines() if line.strip()],
+    ]
+    for line in lines:
+        pdf.cell(width - 50, 5.5, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.ln(3)
+    pdf.set_text_color(*MUTED)
+    pdf.set_font("DejaVu", "", 8.5)
+    pdf.multi_cell(
+        width - 50, 4.5, _("Check this certificate: %(url)s", url=verify_url), new_x=XPos.LMARGIN, new_y=YPos.NEXT
+    )
+    pdf.cell(
+        width - 50, 4.5, _("Verification code: %(code)s", code=certificate.code), new_x=XPos.LMARGIN, new_y=YPos.NEXT
+    )
+    pdf.image(
+        _qr_png(verify_url),
+        x=pdf.l_margin + width - 42,
+        y=top,
+        w=42,
+        h=42,
+        alt_text=_("QR code leading to the verification page"),
+    )
+    return bytes(pdf.output())
