@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Flask, Response, current_app, g
+from flask import Flask, Response, current_app, g, request
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -54,6 +55,12 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+# Whether the current unit of work may write. On SQLite a transaction that reads first and writes later can
+# fail with "database is locked" when another writer committed in between; taking the write lock up front
+# (BEGIN IMMEDIATE) for requests that may write turns that into an orderly wait (the busy timeout).
+write_intent: ContextVar[bool] = ContextVar("write_intent", default=True)
+
+
 def _configure_sqlite(engine: Engine) -> None:
     """Foreign keys on, WAL, a busy timeout, and real transactions (pysqlite's own BEGIN handling is off)."""
 
@@ -70,7 +77,7 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")
 
 
 def make_engine(url: str, echo: bool = False, **kwargs: Any) -> Engine:
@@ -141,6 +148,10 @@ def transaction(session: Session) -> Iterator[Session]:
 
 def init_app(app: Flask) -> None:
     app.extensions[EXTENSION_KEY] = Database.for_app(app)
+
+    @app.before_request
+    def _intent() -> None:
+        write_intent.set(request.method not in ("GET", "HEAD", "OPTIONS"))
 
     @app.after_request
     def _commit(response: Response) -> Response:

@@ -7,7 +7,7 @@ import io
 from importlib.resources import files
 
 import segno
-from flask_babel import force_locale, format_date, ngettext
+from flask_babel import force_locale, format_date, format_decimal, ngettext
 from flask_babel import gettext as _
 from fpdf import FPDF
 from fpdf.enums import Align, XPos, YPos
@@ -17,6 +17,7 @@ from mso_academy.certificates.models import Certificate
 FONT_DIR = files("mso_academy").joinpath("data/fonts")
 BRAND = (11, 92, 173)
 MUTED = (85, 93, 102)
+FOOTER_HEIGHT = 48  # mm: dates, issuer and the QR code
 
 
 def _qr_png(url: str) -> io.BytesIO:
@@ -53,7 +54,7 @@ def _render(certificate: Certificate, verify_url: str) -> bytes:
     pdf.set_font("DejaVu", "B", 12)
     pdf.set_text_color(*BRAND)
     pdf.cell(width, 8, certificate.issuer_name, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.ln(14)
+    pdf.ln(6)
     pdf.set_font("DejaVu", "B", 30)
     pdf.cell(width, 14, _("Certificate"), align=Align.C, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(8)
@@ -78,7 +79,7 @@ def _render(certificate: Certificate, verify_url: str) -> bytes:
         _(
             "Version %(version)s · %(hours)s hours · %(units)s",
             version=certificate.course_version,
-            hours=f"{hours:g}",
+            hours=format_decimal(hours),
             units=ngettext("%(num)d teaching unit (45 min)", "%(num)d teaching units (45 min)", units),
         ),
         align=Align.C,
@@ -89,26 +90,27 @@ def _render(certificate: Certificate, verify_url: str) -> bytes:
 
     if certificate.description:
         pdf.set_font("DejaVu", "", 11)
-        pdf.multi_cell(width, 6, certificate.description, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.multi_cell(width, 6, certificate.description, align=Align.L, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.ln(3)
     if certificate.learning_outcomes:
         pdf.set_font("DejaVu", "B", 11)
         pdf.cell(width, 7, _("Learning outcomes"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.set_font("DejaVu", "", 10)
         for outcome in certificate.learning_outcomes:
-            pdf.multi_cell(width, 5.5, f"• {outcome}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            pdf.multi_cell(width, 5, f"• {outcome}", align=Align.L, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.ln(2)
     for item in certificate.contributions:
         pdf.set_font("DejaVu", "B", 11)
         pdf.cell(width, 7, str(item.get("label", "")), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.set_font("DejaVu", "", 10)
-        pdf.multi_cell(width, 5.5, str(item.get("text", "")), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.multi_cell(width, 5, str(item.get("text", "")), align=Align.L, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.ln(2)
 
-    if pdf.get_y() > 215:
+    footer_top = pdf.h - pdf.b_margin - FOOTER_HEIGHT
+    if pdf.get_y() > footer_top - 4:
         pdf.add_page()
-    pdf.set_y(-80)
-    top = pdf.get_y()
+    pdf.set_y(footer_top)
+    top = footer_top
     pdf.set_font("DejaVu", "", 10)
     lines = [
         _("Issued on %(date)s", date=format_date(certificate.issued_at, "long")),
@@ -124,7 +126,12 @@ def _render(certificate: Certificate, verify_url: str) -> bytes:
     pdf.set_text_color(*MUTED)
     pdf.set_font("DejaVu", "", 8.5)
     pdf.multi_cell(
-        width - 50, 4.5, _("Check this certificate: %(url)s", url=verify_url), new_x=XPos.LMARGIN, new_y=YPos.NEXT
+        width - 50,
+        4.5,
+        _("Check this certificate: %(url)s", url=verify_url),
+        align=Align.L,
+        new_x=XPos.LMARGIN,
+        new_y=YPos.NEXT,
     )
     pdf.cell(
         width - 50, 4.5, _("Verification code: %(code)s", code=certificate.code), new_x=XPos.LMARGIN, new_y=YPos.NEXT

@@ -1,0 +1,88 @@
+"""Simultaneous requests against a real database (no test transaction): the unique constraints hold."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from alembic import command
+from sqlalchemy import func, select
+
+from mso_academy import create_app
+from mso_academy.certificates.models import Certificate
+from mso_academy.cli import alembic_config
+from mso_academy.db import database, transaction
+from mso_academy.learning.models import Attempt, Completion, Enrolment
+from tests.conftest import FAST_HASHING, IsolatedClient, login
+from tests.factories import PASSWORD, make_course, make_user
+
+
+@pytest.fixture
+def live_app(fresh_database_url, tmp_path):
+    app = create_app({
+        "DATABASE_URL": fresh_database_url(), "SECRET_KEY": "x", "INSTANCE_PATH": str(tmp_path / "i"),
+        "PLUGINS_AUTOLOAD": False, "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False,
+        "BABEL_DEFAULT_LOCALE": "en", **FAST_HASHING,
+    })
+    app.test_client_class = IsolatedClient
+    with app.app_context():
+        command.upgrade(alembic_config(), "head")
+    yield app
+    database(app).engine.dispose()
+
+
+def count(app, model, *where):
+    with app.app_context(), database(app).session_factory() as session:
+        return session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def test_simultaneous_final_submissions_give_one_completion_and_one_certificate(live_app):
+    with live_app.app_context(), database(live_app).session_factory() as session, transaction(session):
+        learner = make_user(session, email="race@example.org")
+        course = make_course(session, slug="race", modules=[[("text_lesson", {"body": "x"})]])
+        activity_id = course.modules[0].activities[0].id
+    clients = [live_app.test_client() for _ in range(6)]
+    for client in clients:
+        login(client, learner.email, PASSWORD)
+    clients[0].post("/courses/race/enrol")
+    barrier = threading.Barrier(len(clients))
+    statuses: list[int] = []
+
+    def submit(index: int) -> None:
+        barrier.wait()
+        response = clients[index].post(f"/learn/race/{activity_id}", data={"done": "1", "submission_token": f"t{index}"})
+        statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=submit, args=(i,)) for i in range(len(clients))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(statuses) == len(clients) and all(s in (303, 409) for s in statuses), statuses
+    assert count(live_app, Completion) == 1
+    assert count(live_app, Certificate) == 1
+    assert count(live_app, Attempt, Attempt.passed.is_(True)) == 1
+    assert count(live_app, Enrolment, Enrolment.status == "completed") == 1
+
+
+def test_simultaneous_enrolments_give_one_enrolment(live_app):
+    with live_app.app_context(), database(live_app).session_factory() as session, transaction(session):
+        learner = make_user(session, email="twice@example.org")
+        make_course(session, slug="twice")
+    clients = [live_app.test_client() for _ in range(5)]
+    for client in clients:
+        login(client, learner.email, PASSWORD)
+    barrier = threading.Barrier(len(clients))
+    statuses: list[int] = []
+
+    def enrol(index: int) -> None:
+        barrier.wait()
+        statuses.append(clients[index].post("/courses/twice/enrol").status_code)
+
+    threads = [threading.Thread(target=enrol, args=(i,)) for i in range(len(clients))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert statuses == [303] * len(clients)
+    assert count(live_app, Enrolment) == 1
