@@ -187,6 +187,19 @@ def test_register_learn_and_complete_a_course(
     expect(in_progress.get_by_role("link", name=FIRST_STEPS)).to_have_count(0)
     check_page("dashboard completed")
 
+    # The certificate: a PDF download, and its public verification page says valid.
+    certificates = page.get_by_role("region", name=ui("My certificates"), exact=True)
+    expect(certificates.get_by_role("heading", name=FIRST_STEPS)).to_be_visible()
+    with page.expect_download() as download_info:
+        certificates.get_by_role("link", name=re.compile("^PDF")).click()
+    download = download_info.value
+    assert download.suggested_filename.startswith("certificate-") and download.suggested_filename.endswith(".pdf")
+    assert Path(download.path()).read_bytes().startswith(b"%PDF-")
+    certificates.get_by_role("link", name=ui("Public verification page")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(ui("Certificate verification"))
+    expect(page.get_by_role("status")).to_contain_text(ui("Valid"))
+    check_page("verification page")
+
 
 def test_continue_leads_back_to_the_first_unfinished_activity(
     page: Page, live_server: str, ui: Ui, check_page: Check
