@@ -5,25 +5,25 @@ Rules:
   passed. Coming back resumes at the first activity not yet passed.
 - An attempt is stored once per submission token (a form sent twice is one attempt) and numbered per activity;
   unique constraints keep both true under concurrent requests.
-- A course is completed when every required activity is passed; the completion row is unique per enrolment.
+- A course is completed when every required activity is passed; the completion row is unique per enrolment
+  and cycle (each renewal of the certificate is a new cycle), and its certificate is issued in the same step.
+
+The progress model lives in `learning.progress`, the dashboard in `learning.dashboard`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, contains_eager
+from sqlalchemy.orm import Session
 
 from mso_academy.accounts.models import User
-from mso_academy.catalog.models import Activity, Course, Module
-from mso_academy.catalog.services import activities_in_order, latest_published
+from mso_academy.catalog.models import Activity, Course
+from mso_academy.catalog.services import activities_in_order
 from mso_academy.certificates import services as certificates
-from mso_academy.certificates.models import Certificate
 from mso_academy.db import utcnow
 from mso_academy.errors import Conflict, DomainError, NotFound
 from mso_academy.learning.models import (
@@ -34,6 +34,7 @@ from mso_academy.learning.models import (
     EnrolmentSource,
     EnrolmentStatus,
 )
+from mso_academy.learning.progress import ActivityState, CourseProgress, course_progress
 from mso_academy.plugins.api import ActivityKind, AnswerError, AttemptView, FormData
 from mso_academy.plugins.manager import PluginManager
 
@@ -77,111 +78,7 @@ def enrol(
     return enrolment
 
 
-# --- progress -----------------------------------------------------------------------------------------------
-
-
-@dataclass
-class ActivityState:
-    activity: Activity
-    passed: bool
-    locked: bool
-    attempts: int
-    best_score: float
-
-
-@dataclass
-class ModuleState:
-    module: Module
-    activities: list[ActivityState]
-
-    @property
-    def done(self) -> int:
-        return sum(1 for a in self.activities if a.passed)
-
-    @property
-    def total(self) -> int:
-        return len(self.activities)
-
-
-@dataclass
-class CourseProgress:
-    course: Course
-    enrolment: Enrolment
-    modules: list[ModuleState] = field(default_factory=list)
-
-    @property
-    def states(self) -> list[ActivityState]:
-        return [a for m in self.modules for a in m.activities]
-
-    @property
-    def done(self) -> int:
-        return sum(m.done for m in self.modules)
-
-    @property
-    def total(self) -> int:
-        return sum(m.total for m in self.modules)
-
-    @property
-    def percent(self) -> int:
-        return round(100 * self.done / self.total) if self.total else 0
-
-    @property
-    def next_activity(self) -> Activity | None:
-        """Where the learner continues: the first activity not yet passed (None when all are done)."""
-        for state in self.states:
-            if not state.passed and not state.locked:
-                return state.activity
-        return None
-
-    def relock(self) -> None:
-        """An activity is open once every required activity before it is passed."""
-        blocked = False
-        for state in self.states:
-            state.locked = blocked and not state.passed
-            if state.activity.required and not state.passed:
-                blocked = True
-
-    def state_of(self, activity_id: int) -> ActivityState:
-        for state in self.states:
-            if state.activity.id == activity_id:
-                return state
-        raise NotFound(_("This activity does not exist."))
-
-    def neighbours(self, activity_id: int) -> tuple[Activity | None, Activity | None]:
-        states = self.states
-        for index, state in enumerate(states):
-            if state.activity.id == activity_id:
-                previous = states[index - 1].activity if index > 0 else None
-                following = states[index + 1].activity if index + 1 < len(states) else None
-                return previous, following
-        return None, None
-
-
-def course_progress(session: Session, course: Course, enrolment: Enrolment) -> CourseProgress:
-    """The learner's state of every activity; `course` must have its outline loaded (one extra query)."""
-    rows = {
-        p.activity_id: p
-        for p in session.scalars(select(ActivityProgress).where(ActivityProgress.enrolment_id == enrolment.id))
-    }
-    progress = CourseProgress(course=course, enrolment=enrolment)
-    for module in course.modules:
-        if module.is_renewal and enrolment.cycle == 1:
-            continue  # renewal modules are for renewing a certificate, not for the first pass
-        states = []
-        for activity in module.activities:
-            row = rows.get(activity.id)
-            states.append(
-                ActivityState(
-                    activity=activity,
-                    passed=bool(row and row.passed),
-                    locked=False,
-                    attempts=row.attempts_count if row else 0,
-                    best_score=row.best_score if row else 0.0,
-                )
-            )
-        progress.modules.append(ModuleState(module=module, activities=states))
-    progress.relock()
-    return progress
+# --- progress ---------------------------------------------------------------------------------------------
 
 
 def learner_progress(session: Session, user: User, course: Course) -> CourseProgress:
@@ -367,84 +264,6 @@ def _complete_if_done(session: Session, plugins: PluginManager, progress: Course
         completed_at=now,
     )
     certificates.issue(session, plugins, completion, enrolment)
-
-
-# --- dashboard ----------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class EnrolmentSummary:
-    enrolment: Enrolment
-    course: Course
-    done: int
-    total: int
-
-    @property
-    def percent(self) -> int:
-        return round(100 * self.done / self.total) if self.total else 0
-
-
-@dataclass(frozen=True)
-class Dashboard:
-    in_progress: list[EnrolmentSummary]
-    completed: list[EnrolmentSummary]
-    suggested: list[Course]
-    certificates: list[Certificate]
-
-
-def dashboard(session: Session, user: User, suggestions: int = 3) -> Dashboard:
-    """The learner's courses with progress and certificates, in five queries whatever their number."""
-    enrolments = list(
-        session.scalars(
-            select(Enrolment)
-            .join(Enrolment.course)
-            .options(contains_eager(Enrolment.course))
-            .where(Enrolment.user_id == user.id)
-            .order_by(Enrolment.last_activity_at.desc().nulls_last(), Enrolment.enrolled_at.desc())
-        )
-    )
-    course_ids = [e.course_id for e in enrolments]
-    totals = _activity_counts(session, course_ids)
-    done = _passed_counts(session, [e.id for e in enrolments])
-    summaries = [
-        EnrolmentSummary(
-            enrolment=e,
-            course=e.course,
-            done=done.get(e.id, 0),
-            total=totals.get((e.course_id, False), 0) + (totals.get((e.course_id, True), 0) if e.cycle > 1 else 0),
-        )
-        for e in enrolments
-    ]
-    return Dashboard(
-        in_progress=[s for s in summaries if not s.enrolment.is_completed],
-        completed=[s for s in summaries if s.enrolment.is_completed],
-        suggested=latest_published(session, suggestions, exclude_ids=course_ids, language=user.preferred_language),
-        certificates=certificates.for_user(session, user.id),
-    )
-
-
-def _passed_counts(session: Session, enrolment_ids: list[int]) -> Mapping[int, int]:
-    if not enrolment_ids:
-        return {}
-    rows = session.execute(
-        select(ActivityProgress.enrolment_id, func.count())
-        .where(ActivityProgress.enrolment_id.in_(enrolment_ids), ActivityProgress.passed_at.is_not(None))
-        .group_by(ActivityProgress.enrolment_id)
-    )
-    return dict(rows.all())
-
-
-def _activity_counts(session: Session, course_ids: list[int]) -> Mapping[tuple[int, bool], int]:
-    """Activities per (course, in a renewal module?)."""
-    if not course_ids:
-        return {}
-    rows = session.execute(
-        select(Module.course_id, Module.is_renewal, func.count(Activity.id))
-        .join(Activity, Activity.module_id == Module.id)
-        .where(Module.course_id.in_(course_ids))
-        .group_by(Module.course_id, Module.is_renewal)
-    )
-    return {(course_id, is_renewal): n for course_id, is_renewal, n in rows}
 
 
 def resume_target(progress: CourseProgress) -> Activity | None:

@@ -13,6 +13,8 @@ from mso_academy.catalog import services as catalog
 from mso_academy.db import get_session
 from mso_academy.errors import DomainError
 from mso_academy.learning import services
+from mso_academy.learning.dashboard import dashboard as learner_dashboard
+from mso_academy.learning.progress import CourseProgress
 from mso_academy.plugins.api import ActivityView
 from mso_academy.plugins.manager import plugins
 
@@ -22,7 +24,7 @@ bp = Blueprint("learning", __name__)
 @bp.get("/dashboard")
 @login_required
 def dashboard() -> str:
-    return render_template("learning/dashboard.html", board=services.dashboard(get_session(), current_user))
+    return render_template("learning/dashboard.html", board=learner_dashboard(get_session(), current_user))
 
 
 @bp.post("/courses/<slug>/enrol")
@@ -41,7 +43,7 @@ def enrol(slug: str) -> Response:
     return redirect(url_for("learning.resume", slug=slug), code=303)
 
 
-def _progress(slug: str) -> services.CourseProgress:
+def _progress(slug: str) -> CourseProgress:
     session = get_session()
     course = catalog.course_by_slug(session, slug, current_user)
     return services.learner_progress(session, current_user, course)
@@ -63,7 +65,7 @@ def resume(slug: str) -> Response:
 
 
 def _render_activity(
-    progress: services.CourseProgress, activity_id: int, status: int = 200, error: str | None = None
+    progress: CourseProgress, activity_id: int, status: int = 200, error: str | None = None
 ) -> tuple[str, int]:
     state = services.open_activity(progress, activity_id)
     activity = state.activity

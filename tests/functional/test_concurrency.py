@@ -19,11 +19,18 @@ from tests.factories import PASSWORD, make_course, make_user
 
 @pytest.fixture
 def live_app(fresh_database_url, tmp_path):
-    app = create_app({
-        "DATABASE_URL": fresh_database_url(), "SECRET_KEY": "x", "INSTANCE_PATH": str(tmp_path / "i"),
-        "PLUGINS_AUTOLOAD": False, "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False,
-        "BABEL_DEFAULT_LOCALE": "en", **FAST_HASHING,
-    })
+    app = create_app(
+        {
+            "DATABASE_URL": fresh_database_url(),
+            "SECRET_KEY": "x",
+            "INSTANCE_PATH": str(tmp_path / "i"),
+            "PLUGINS_AUTOLOAD": False,
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": False,
+            "BABEL_DEFAULT_LOCALE": "en",
+            **FAST_HASHING,
+        }
+    )
     app.test_client_class = IsolatedClient
     with app.app_context():
         command.upgrade(alembic_config(), "head")
@@ -50,7 +57,9 @@ def test_simultaneous_final_submissions_give_one_completion_and_one_certificate(
 
     def submit(index: int) -> None:
         barrier.wait()
-        response = clients[index].post(f"/learn/race/{activity_id}", data={"done": "1", "submission_token": f"t{index}"})
+        response = clients[index].post(
+            f"/learn/race/{activity_id}", data={"done": "1", "submission_token": f"t{index}"}
+        )
         statuses.append(response.status_code)
 
     threads = [threading.Thread(target=submit, args=(i,)) for i in range(len(clients))]
