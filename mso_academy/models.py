@@ -1,7 +1,7 @@
 """Imports every model so that `Base.metadata` is complete (Alembic, tests)."""
 
 from mso_academy.accounts.models import Role, User, UserRole
-from mso_academy.catalog.models import Activity, Course, CourseStatus, Level, Module
+from mso_academy.catalog.models import Activity, Course, CourseStatus, CourseTrainer, Level, Module
 from mso_academy.certificates.models import Certificate
 from mso_academy.db import Base
 from mso_academy.learning.models import (
@@ -13,6 +13,7 @@ from mso_academy.learning.models import (
     EnrolmentStatus,
 )
 from mso_academy.organisations.models import MemberRole, Membership, Organisation
+from mso_academy.uploads.models import Upload
 
 __all__ = [
     "Activity",
@@ -23,6 +24,7 @@ __all__ = [
     "Completion",
     "Course",
     "CourseStatus",
+    "CourseTrainer",
     "Enrolment",
     "EnrolmentSource",
     "EnrolmentStatus",
@@ -32,6 +34,7 @@ __all__ = [
     "Module",
     "Organisation",
     "Role",
+    "Upload",
     "User",
     "UserRole",
 ]

@@ -20,6 +20,7 @@ from mso_academy.catalog.models import Course
 
 class Permission(StrEnum):
     COURSE_PREVIEW_ANY = "course.preview_any"  # see unpublished courses of others
+    COURSE_EDIT_ANY = "course.edit_any"  # edit every course (admins)
     COURSE_CREATE = "course.create"
     ADMIN_USERS = "admin.users"
     ADMIN_PLUGINS = "admin.plugins"
@@ -43,7 +44,16 @@ def can_view_course(user: Any, course: Course) -> bool:
         return True
     if has_permission(user, Permission.COURSE_PREVIEW_ANY):
         return True
-    return bool(getattr(user, "is_authenticated", False) and course.owner_id == user.id)
+    return can_edit_course(user, course)
+
+
+def can_edit_course(user: Any, course: Course) -> bool:
+    """Owner and co-trainers (who must still hold the trainer role) and admins edit a course."""
+    if has_permission(user, Permission.COURSE_EDIT_ANY):
+        return True
+    if not getattr(user, "is_authenticated", False) or not has_permission(user, Permission.COURSE_CREATE):
+        return False
+    return course.is_trainer(user.id)
 
 
 F = TypeVar("F", bound=Callable[..., Any])

@@ -53,10 +53,27 @@ class Course(Base):
     modules: Mapped[list[Module]] = relationship(
         back_populates="course", cascade="all, delete-orphan", order_by="Module.position"
     )
+    co_trainers: Mapped[list[CourseTrainer]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+
+    def is_trainer(self, user_id: int) -> bool:
+        """The owner or a co-trainer: the people who edit the course and look after its learners."""
+        return self.owner_id == user_id or any(t.user_id == user_id for t in self.co_trainers)
 
     @property
     def is_published(self) -> bool:
         return self.status == CourseStatus.PUBLISHED
+
+
+class CourseTrainer(Base):
+    """A co-trainer of a course: edits it and reviews its learners' work like the owner."""
+
+    __tablename__ = "course_trainers"
+    __table_args__ = (UniqueConstraint("course_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class Module(Base):

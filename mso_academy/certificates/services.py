@@ -205,13 +205,13 @@ def public_record(certificate: Certificate, now: datetime | None = None) -> dict
 
 
 def can_revoke(session: Session, user: Any, certificate: Certificate) -> bool:
-    """Admins, and the trainer who owns the course the certificate was issued for."""
-    from mso_academy.permissions import is_admin
+    """Admins, and the trainers (owner, co-trainers) of the course the certificate was issued for."""
+    from mso_academy.permissions import can_edit_course, is_admin
 
     if is_admin(user):
         return True
     course = session.get(Course, certificate.course_id) if certificate.course_id else None
-    return bool(course is not None and getattr(user, "is_authenticated", False) and course.owner_id == user.id)
+    return course is not None and can_edit_course(user, course)
 
 
 def revoke(session: Session, plugins: PluginManager, certificate: Certificate, by: User, reason: str) -> None:

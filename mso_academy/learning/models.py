@@ -10,7 +10,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, Float, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mso_academy.catalog.models import Activity, Course
@@ -89,6 +89,9 @@ class Attempt(Base):
     feedback: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     summary: Mapped[str] = mapped_column(String(500), default="")
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Work a trainer reviews: None for automatically graded attempts, else pending / passed / returned.
+    review_status: Mapped[str | None] = mapped_column(String(20), index=True)
+    review_feedback: Mapped[str | None] = mapped_column(Text)
     reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 

@@ -78,6 +78,8 @@ class Grade:
     passed: bool
     feedback: Mapping[str, Any] = field(default_factory=dict)
     summary: str = ""
+    #: The work goes to a trainer's review queue; `passed` is decided there (pass, or return with feedback).
+    pending_review: bool = False
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.score <= 1.0:
@@ -141,6 +143,16 @@ class ActivityKind:
     template: ClassVar[str]
     #: After a passing submission go straight on to the next activity (True) or show the result first (False).
     advance_on_pass: ClassVar[bool] = False
+    #: Jinja template with the trainer's editor fields for this kind (rendered inside the core's editor form;
+    #: it receives ``content``, ``problems`` (a list of `ContentProblem`) and ``kind``). ``None``: the core
+    #: offers the content document as YAML in a text area.
+    editor_template: ClassVar[str | None] = None
+    #: Learners may hand in one file with the named form field; the core checks it by content against
+    #: `upload_types` (MIME types) and `max_upload_bytes`, stores it outside the web root and passes
+    #: ``upload:<id>`` in that field to `parse_answers`.
+    upload_field: ClassVar[str | None] = None
+    upload_types: ClassVar[frozenset[str]] = frozenset()
+    max_upload_bytes: ClassVar[int] = 5 * 1024 * 1024
 
     def validate(self, content: Mapping[str, Any]) -> list[ContentProblem]:
         """Problems with the content; an empty list means it can be published."""
@@ -161,6 +173,18 @@ class ActivityKind:
     def estimated_minutes(self, content: Mapping[str, Any]) -> int:
         """Time a learner needs, for the course outline."""
         return int(content.get("minutes", 5)) if isinstance(content.get("minutes", 5), int) else 5
+
+    def default_content(self) -> dict[str, Any]:
+        """The content of a new activity of this kind in the web editor."""
+        return {}
+
+    def content_from_form(self, form: FormData, previous: Mapping[str, Any]) -> dict[str, Any]:
+        """Build the content document from the editor form (fields of `editor_template`).
+
+        Return the new content; the core then runs `validate` and shows its problems next to the form.
+        Only called when `editor_template` is set.
+        """
+        return dict(previous)
 
     def render(self, view: ActivityView) -> Markup:
         """The learner's view (HTML). It must work without JavaScript on a 360 px screen."""
