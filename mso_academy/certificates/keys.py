@@ -31,7 +31,7 @@ def keys_dir() -> Path:
 
 
 def _new_kid() -> str:
-    return f"{utcnow():%Y%m%d%H%M%S}-{secrets.token_hex(3)}"
+    return f"{utcnow():%Y%m%d%H%M%S%f}-{secrets.token_hex(3)}"
 
 
 def create_key(folder: Path | None = None) -> SigningKey:
