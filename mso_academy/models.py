@@ -1,7 +1,7 @@
 """Imports every model so that `Base.metadata` is complete (Alembic, tests)."""
 
 from mso_academy.accounts.models import Role, User, UserRole
-from mso_academy.catalog.models import Activity, Course, CourseStatus, CourseTrainer, Level, Module
+from mso_academy.catalog.models import Activity, Course, CourseDraft, CourseStatus, CourseTrainer, Level, Module
 from mso_academy.certificates.models import Certificate
 from mso_academy.db import Base
 from mso_academy.learning.models import (
@@ -23,6 +23,7 @@ __all__ = [
     "Certificate",
     "Completion",
     "Course",
+    "CourseDraft",
     "CourseStatus",
     "CourseTrainer",
     "Enrolment",

@@ -64,6 +64,21 @@ class Course(Base):
         return self.status == CourseStatus.PUBLISHED
 
 
+class CourseDraft(Base):
+    """The web editor's working copy of a course: a course package document (see `catalog.packages`).
+
+    Learners never see it; publishing imports it by the same rule as a package import.
+    """
+
+    __tablename__ = "course_drafts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), unique=True)
+    spec: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
 class CourseTrainer(Base):
     """A co-trainer of a course: edits it and reviews its learners' work like the owner."""
 

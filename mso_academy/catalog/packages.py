@@ -56,6 +56,7 @@ class ModuleSpec:
     title: str
     summary: str
     activities: list[ActivitySpec] = field(default_factory=list)
+    renewal: bool = False
 
 
 @dataclass
@@ -245,7 +246,15 @@ def _read_module(
         module_keys.add(key)
     if not isinstance(raw.get("title"), str) or not raw["title"].strip():
         reader.problem(manifest, _line(lines, *at), "the module needs a 'title'")
-    module = ModuleSpec(key=str(key), title=str(raw.get("title") or ""), summary=str(raw.get("summary") or ""))
+    renewal = raw.get("renewal", False)
+    if not isinstance(renewal, bool):
+        reader.problem(manifest, _line(lines, *at, "renewal"), "'renewal' must be true or false")
+    module = ModuleSpec(
+        key=str(key),
+        title=str(raw.get("title") or ""),
+        summary=str(raw.get("summary") or ""),
+        renewal=renewal is True,
+    )
     activities = raw.get("activities")
     if not isinstance(activities, list) or not activities:
         reader.problem(manifest, _line(lines, *at), "the module needs a list of 'activities'")
@@ -329,6 +338,112 @@ def _read_activity(
     )
 
 
+# --- the spec as data: the web editor's drafts and exports --------------------------------------------------
+
+
+def spec_to_dict(spec: CourseSpec) -> dict[str, Any]:
+    return asdict(spec)
+
+
+def spec_from_dict(data: dict[str, Any]) -> CourseSpec:
+    """The inverse of `spec_to_dict` (drafts are stored as JSON)."""
+    modules = [
+        ModuleSpec(
+            key=m["key"],
+            title=m["title"],
+            summary=m.get("summary", ""),
+            renewal=bool(m.get("renewal", False)),
+            activities=[ActivitySpec(**a) for a in m.get("activities", [])],
+        )
+        for m in data.get("modules", [])
+    ]
+    fields = {k: v for k, v in data.items() if k != "modules"}
+    return CourseSpec(**fields, modules=modules)
+
+
+def spec_from_course(course: Course) -> CourseSpec:
+    """What a course is now, as a package spec (the outline must be loaded)."""
+    return CourseSpec(
+        slug=course.slug,
+        title=course.title,
+        summary=course.summary,
+        description=course.description,
+        language=course.language,
+        course_type=course.course_type,
+        level=course.level,
+        duration_minutes=course.duration_minutes,
+        version=course.version,
+        certificate_description=course.certificate_description,
+        certificate_validity_months=course.certificate_validity_months,
+        learning_outcomes=list(course.learning_outcomes),
+        translations=dict(course.translations),
+        modules=[
+            ModuleSpec(
+                key=m.key,
+                title=m.title,
+                summary=m.summary,
+                renewal=m.is_renewal,
+                activities=[
+                    ActivitySpec(key=a.key, kind=a.kind, title=a.title, required=a.required, content=dict(a.content))
+                    for a in m.activities
+                ],
+            )
+            for m in course.modules
+        ],
+    )
+
+
+def export_files(spec: CourseSpec) -> dict[str, str]:
+    """The package as files (relative path → text): course.yaml, a .md per text body, a .yaml per other content.
+
+    `load_package` on these files gives back an equal spec (a test proves the round trip).
+    """
+    files: dict[str, str] = {}
+    manifest: dict[str, Any] = {
+        "format": FORMAT_VERSION,
+        "slug": spec.slug,
+        "title": spec.title,
+        "summary": spec.summary,
+        "description": spec.description,
+        "language": spec.language,
+        "course_type": spec.course_type,
+        "level": spec.level,
+        "duration_minutes": spec.duration_minutes,
+        "version": spec.version,
+        "certificate": {
+            "description": spec.certificate_description,
+            "validity_months": spec.certificate_validity_months,
+        },
+        "learning_outcomes": spec.learning_outcomes,
+        "translations": spec.translations,
+        "modules": [],
+    }
+    for m_pos, module in enumerate(spec.modules, start=1):
+        folder = f"{m_pos:02d}-{module.key}"
+        entry: dict[str, Any] = {"key": module.key, "title": module.title, "summary": module.summary}
+        if module.renewal:
+            entry["renewal"] = True
+        entry["activities"] = []
+        for activity in module.activities:
+            item: dict[str, Any] = {"key": activity.key, "kind": activity.kind, "title": activity.title}
+            if not activity.required:
+                item["required"] = False
+            content = dict(activity.content)
+            body = content.pop("body", None) if set(content) <= {"body", "minutes"} else None
+            if isinstance(body, str):
+                files[f"{folder}/{activity.key}.md"] = body
+                item["file"] = f"{folder}/{activity.key}.md"
+                if "minutes" in content:
+                    item["minutes"] = content.pop("minutes")
+            elif content:
+                files[f"{folder}/{activity.key}.yaml"] = yaml.safe_dump(content, allow_unicode=True, sort_keys=False)
+                item["file"] = f"{folder}/{activity.key}.yaml"
+            entry["activities"].append(item)
+        manifest["modules"].append(entry)
+    files[MANIFEST] = yaml.safe_dump(manifest, allow_unicode=True, sort_keys=False, width=110)
+    return files
+
+
 def find_packages(path: Path) -> list[Path]:
     """A package folder itself, or every package folder directly inside `path`."""
     if (path / MANIFEST).is_file():
@@ -404,6 +519,7 @@ def _sync_outline(session: Session, course: Course, spec: CourseSpec) -> None:
     for m_pos, m_spec in enumerate(spec.modules, start=1):
         module = existing_modules.pop(m_spec.key, None) or Module(key=m_spec.key)
         module.position, module.title, module.summary = m_pos, m_spec.title, m_spec.summary
+        module.is_renewal = m_spec.renewal
         activities = []
         for a_pos, a_spec in enumerate(m_spec.activities, start=1):
             activity = existing_activities.pop(a_spec.key, None) or Activity(key=a_spec.key)

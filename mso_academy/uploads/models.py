@@ -15,6 +15,8 @@ class Upload(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # The course the file was handed in for: its trainers may open it, besides the owner.
+    course_id: Mapped[int | None] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
     # Where the file is, relative to UPLOADS_DIR: random, never derived from what the user sent.
     stored_name: Mapped[str] = mapped_column(String(64), unique=True)
     original_name: Mapped[str] = mapped_column(String(255))
