@@ -18,6 +18,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from mso_academy import db, extensions, ratelimits, templating
     from mso_academy.accounts.views import bp as accounts_bp
     from mso_academy.admin.views import bp as admin_bp
+    from mso_academy.authoring.views import bp as authoring_bp
     from mso_academy.catalog.views import bp as catalog_bp
     from mso_academy.certificates.views import bp as certificates_bp
     from mso_academy.cli import CORE_COMMANDS
@@ -25,6 +26,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from mso_academy.core.views import register_error_handlers
     from mso_academy.learning.views import bp as learning_bp
     from mso_academy.plugins import manager
+    from mso_academy.reviews.views import bp as reviews_bp
+    from mso_academy.teaching.views import bp as teaching_bp
+    from mso_academy.uploads.views import bp as uploads_bp
 
     instance_path = (config or {}).get("INSTANCE_PATH") or os.environ.get("MSO_ACADEMY_INSTANCE_PATH")
     app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
@@ -34,7 +38,18 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     db.init_app(app)
     extensions.init_app(app)
-    core_blueprints = (core_bp, catalog_bp, accounts_bp, learning_bp, certificates_bp, admin_bp)
+    core_blueprints = (
+        core_bp,
+        catalog_bp,
+        accounts_bp,
+        learning_bp,
+        certificates_bp,
+        admin_bp,
+        authoring_bp,
+        teaching_bp,
+        uploads_bp,
+        reviews_bp,
+    )
     plugin_manager = manager.init_app(
         app,
         core_blueprints=[bp.name for bp in core_blueprints],

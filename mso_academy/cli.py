@@ -159,18 +159,15 @@ def courses() -> None:
 
 
 def _load_all(path: Path) -> tuple[list, list]:  # type: ignore[type-arg]
-    from mso_academy.catalog.packages import find_packages, load_package
+    """Every package at PATH, checked together (a slug used twice is a problem too)."""
+    from mso_academy.catalog.packages import load_packages
 
-    folders = find_packages(path)
-    if not folders:
-        raise click.ClickException(f"{path}: no course.yaml here or in the folders directly inside")
-    specs, problems = [], []
-    for folder in folders:
-        spec, found = load_package(folder, plugins())
-        problems.extend(found)
-        if spec is not None:
-            specs.append(spec)
-    return specs, problems
+    return load_packages(path, plugins())
+
+
+def _report(problems: list) -> None:  # type: ignore[type-arg]
+    for problem in problems:
+        click.echo(str(problem), err=True)
 
 
 @courses.command("validate")
@@ -179,8 +176,7 @@ def _load_all(path: Path) -> tuple[list, list]:  # type: ignore[type-arg]
 def courses_validate(path: Path) -> None:
     """Check the package(s) at PATH; every problem is listed with file and line."""
     specs, problems = _load_all(path)
-    for problem in problems:
-        click.echo(str(problem), err=True)
+    _report(problems)
     if problems:
         click.echo(f"{len(problems)} problem(s) found.", err=True)
         sys.exit(1)
@@ -189,24 +185,57 @@ def courses_validate(path: Path) -> None:
 
 @courses.command("import")
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
-@click.option("--draft", is_flag=True, help="Import as draft instead of publishing.")
+@click.option("--draft", is_flag=True, help="Import new courses as drafts instead of publishing them.")
 @with_appcontext
 def courses_import(path: Path, draft: bool) -> None:
-    """Import the package(s) at PATH; nothing is imported if any package has a problem."""
+    """Import the package(s) at PATH; nothing is imported if any package has a problem.
+
+    The same version again changes nothing; a new version updates the course and keeps every learner's
+    enrolment, attempts, progress and certificates (see docs/course-packages.md).
+    """
     from mso_academy.catalog.packages import import_course
 
     specs, problems = _load_all(path)
     if problems:
-        for problem in problems:
-            click.echo(str(problem), err=True)
+        _report(problems)
         raise click.ClickException(f"{len(problems)} problem(s) found; nothing imported.")
+    outcomes = []
     with _session() as session, transaction(session):
         for spec in specs:
             try:
                 outcome = import_course(session, spec, publish=not draft)
             except DomainError as exc:
-                raise click.ClickException(f"{exc.message} Nothing imported.") from None
-            click.echo(f"{spec.slug} {spec.version}: {outcome}")
+                raise click.ClickException(f"{spec.slug} {spec.version}: {exc.message} Nothing imported.") from None
+            outcomes.append(f"{spec.slug} {spec.version}: {outcome}")
+    for line in outcomes:
+        click.echo(line)
+
+
+@courses.command("export")
+@click.argument("slug")
+@click.argument("out", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Write into OUT/SLUG even if it is not empty (its other files stay).")
+@with_appcontext
+def courses_export(slug: str, out: Path, force: bool) -> None:
+    """Write the course SLUG from the database as a package folder OUT/SLUG/."""
+    from mso_academy.catalog.packages import course_spec, export_files, write_package
+    from mso_academy.errors import NotFound
+
+    with _session() as session, transaction(session):
+        try:
+            spec = course_spec(session, slug)
+        except NotFound:
+            raise click.ClickException(f"No course with the slug {slug!r}.") from None
+    files = export_files(spec)
+    target = out / spec.slug
+    if target.exists() and not target.is_dir():
+        raise click.ClickException(f"{target} exists and is not a folder.")
+    if target.is_dir() and any(target.iterdir()) and not force:
+        raise click.ClickException(f"{target} is not empty; nothing written. Use --force to write into it.")
+    others = write_package(files, target)
+    click.echo(f"Exported {spec.slug} {spec.version} to {target} ({len(files)} files).")
+    if others:
+        click.echo(f"Other files in {target}, not part of the package, were left as they are: {', '.join(others)}")
 
 
 # --- demo ---------------------------------------------------------------------------------------------------

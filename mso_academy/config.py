@@ -44,7 +44,10 @@ DEFAULTS: dict[str, Any] = {
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_DURATION": 14 * 24 * 3600,
     "WTF_CSRF_TIME_LIMIT": 3600 * 8,
-    "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+    # The largest request body: a learner's upload (the assignment's limit is 5 MB) plus the rest of the form.
+    # A larger request is answered with 413 before any view runs.
+    "MAX_CONTENT_LENGTH": 6 * 1024 * 1024,
+    "UPLOADS_DIR": None,  # None: instance/uploads (outside the web root; files are served only through a view)
     # External address of the site: links in mail sent outside a request and the ids inside credentials.
     "BASE_URL": "http://127.0.0.1:5000",
     "ISSUER_NAME": "MSO Academy",
@@ -121,5 +124,7 @@ def load(app: Flask, overrides: dict[str, Any] | None = None) -> None:
         app.config["DATABASE_URL"] = f"sqlite:///{instance / 'mso_academy.sqlite3'}"
     if not app.config["MAIL_OUTBOX_DIR"]:
         app.config["MAIL_OUTBOX_DIR"] = str(instance / "outbox")
+    if not app.config["UPLOADS_DIR"]:
+        app.config["UPLOADS_DIR"] = str(instance / "uploads")
     if not app.config["COURSES_DIR"]:
         app.config["COURSES_DIR"] = str(Path(__file__).resolve().parent.parent / "courses")

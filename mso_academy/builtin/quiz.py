@@ -35,6 +35,26 @@ from mso_academy.plugins.api import (
 QUESTION_TYPES = ("single", "multiple", "true_false", "numeric")
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 FIELD_PREFIX = "q-"
+# The editor's form fields: questions-<n>-<name> and questions-<n>-options-<m>-<name> (ids are the same).
+EDITOR_QUESTION = re.compile(r"^questions-(\d{1,4})-")
+EDITOR_OPTION = re.compile(r"^questions-\d{1,4}-options-(\d{1,4})-")
+EDITOR_MAX_QUESTIONS = 200
+EDITOR_MAX_OPTIONS = 30
+# Fields the editor manages per question; anything else a question has (from a package file) is kept.
+_EDITOR_FIELDS = frozenset(
+    {
+        "key",
+        "type",
+        "text",
+        "points",
+        "options",
+        "correct",
+        "answer",
+        "tolerance",
+        "feedback_correct",
+        "feedback_incorrect",
+    }
+)
 
 
 def _is_int(value: Any) -> bool:
@@ -59,11 +79,46 @@ def parse_number(raw: str) -> Decimal:
     return value
 
 
+def _form_number(raw: Any, default: Any, whole: bool = False) -> Any:
+    """A number typed into the editor (``12``, ``12,5``); empty gives `default`, anything else stays as typed."""
+    text = str(raw or "").strip()
+    if not text:
+        return default
+    try:
+        value = parse_number(text)
+    except ValueError:
+        return text
+    if value == value.to_integral_value():
+        return int(value)
+    return text if whole else float(value)
+
+
+def _free_key(prefix: str, taken: set[str], start: int = 1) -> str:
+    """The next key not in `taken` (q3, q4, … for questions; a, b, … for options), added to `taken`."""
+    number = start
+    while True:
+        key = f"{prefix}{number}" if prefix else _letters(number)
+        if key not in taken:
+            taken.add(key)
+            return key
+        number += 1
+
+
+def _letters(number: int) -> str:
+    """1 → "a", 26 → "z", 27 → "aa"."""
+    letters = ""
+    while number > 0:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(ord("a") + rest) + letters
+    return letters
+
+
 class Quiz(ActivityKind):
     key = "quiz"
     name = lazy_gettext("Quiz")
     description = lazy_gettext("Questions with feedback: single choice, multiple choice, true/false, numbers.")
     template = "builtin/quiz.html"
+    editor_template = "builtin/quiz_editor.html"
 
     # --- content -----------------------------------------------------------------------------------------
 
@@ -153,6 +208,93 @@ class Quiz(ActivityKind):
 
     def estimated_minutes(self, content: Mapping[str, Any]) -> int:
         return max(1, round(len(content.get("questions", [])) * 1.5))
+
+    # --- the web editor ----------------------------------------------------------------------------------
+
+    def default_content(self) -> dict[str, Any]:
+        return {"pass_mark": 80, "max_attempts": None, "questions": []}
+
+    def content_from_form(self, form: FormData, previous: Mapping[str, Any]) -> dict[str, Any]:
+        """Settings, the questions (minus those marked "delete") and the new question if anything was filled in.
+
+        Values that do not parse stay as typed, so `validate` names them and the form shows them again.
+        New questions and options get the next free key; existing ones keep theirs (learners' answers refer to
+        them).
+        """
+        content = {k: v for k, v in previous.items() if k not in ("pass_mark", "max_attempts", "questions")}
+        content["pass_mark"] = _form_number(form.get("pass_mark"), default=80, whole=True)
+        content["max_attempts"] = _form_number(form.get("max_attempts"), default=None, whole=True)
+        earlier = previous.get("questions")
+        by_key = {
+            q["key"]: q for q in (earlier if isinstance(earlier, list) else []) if isinstance(q, Mapping) and "key" in q
+        }
+        names = list(form.keys())
+        indices = sorted({int(m.group(1)) for name in names if (m := EDITOR_QUESTION.match(name))})
+        questions = []
+        for index in indices[:EDITOR_MAX_QUESTIONS]:
+            prefix = f"questions-{index}-"
+            if form.get(prefix + "delete"):
+                continue
+            question = self._question_from_form(form, names, prefix, by_key)
+            if question is not None:
+                questions.append(question)
+        taken = {q["key"] for q in questions if q.get("key")}
+        for question in questions:
+            if not question.get("key"):
+                question["key"] = _free_key("q", taken, start=len(taken) + 1)
+        content["questions"] = questions
+        return content
+
+    @staticmethod
+    def _question_from_form(
+        form: FormData, names: list[str], prefix: str, by_key: Mapping[str, Mapping[str, Any]]
+    ) -> dict[str, Any] | None:
+        def text(name: str) -> str:
+            return str(form.get(prefix + name) or "").replace("\r\n", "\n").strip()
+
+        key = text("key")
+        previous = by_key.get(key, {})
+        qtype = text("type") or "single"
+        option_indices = sorted(
+            {int(m.group(1)) for name in names if name.startswith(prefix) and (m := EDITOR_OPTION.match(name))}
+        )
+        options = []
+        for index in option_indices[:EDITOR_MAX_OPTIONS]:
+            at = f"options-{index}-"
+            if not text(at + "text"):
+                continue  # an empty row: a spare one, or an option the trainer removed
+            option_key = text(at + "key")
+            earlier = next(
+                (o for o in previous.get("options") or [] if isinstance(o, Mapping) and o.get("key") == option_key), {}
+            )
+            option = {k: v for k, v in earlier.items() if k not in ("key", "text", "correct", "feedback")}
+            option.update(key=option_key, text=text(at + "text"), correct=bool(form.get(prefix + at + "correct")))
+            if text(at + "feedback"):
+                option["feedback"] = text(at + "feedback")
+            options.append(option)
+        if not key and not text("text") and not options and not text("answer"):
+            return None  # the empty "new question" fieldset
+        question: dict[str, Any] = {k: v for k, v in previous.items() if k not in _EDITOR_FIELDS}
+        question.update(key=key, type=qtype, text=text("text"), points=_form_number(text("points"), 1, whole=True))
+        if qtype in ("single", "multiple"):
+            taken = {o["key"] for o in options if o["key"]}
+            for option in options:
+                if not option["key"]:
+                    option["key"] = _free_key("", taken, start=len(taken) + 1)
+            question["options"] = options
+        else:
+            if qtype == "true_false":
+                correct = text("correct")
+                if correct in ("true", "false"):
+                    question["correct"] = correct == "true"
+            elif qtype == "numeric":
+                if text("answer"):
+                    question["answer"] = _form_number(text("answer"), None)
+                question["tolerance"] = _form_number(text("tolerance"), 0)
+            for name in ("feedback_correct", "feedback_incorrect"):
+                if text(name):
+                    question[name] = text(name)
+        return question
 
     # --- answers and grading -----------------------------------------------------------------------------
 

@@ -7,21 +7,30 @@ Rules:
   unique constraints keep both true under concurrent requests.
 - A course is completed when every required activity is passed; the completion row is unique per enrolment
   and cycle (each renewal of the certificate is a new cycle), and its certificate is issued in the same step.
+- Work a kind sends to review (`Grade.pending_review`) is stored as not passed and "pending"; while the last
+  attempt waits, the learner cannot hand in again. A trainer's pass (see `reviews.services`) records the pass
+  with `record_passed`, which runs the same hooks, completion and certificate as an automatic pass.
+- A kind with an `upload_field` receives the learner's file as ``upload:<id>`` in that field: the file is checked
+  and stored (see `uploads.services`) in the same transaction as the attempt, and whatever the form itself sent
+  in that field is ignored, so nobody can point an answer at someone else's file.
 
 The progress model lives in `learning.progress`, the dashboard in `learning.dashboard`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from enum import StrEnum
 from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
+from werkzeug.datastructures import FileStorage, MultiDict
 
 from mso_academy.accounts.models import User
-from mso_academy.catalog.models import Activity, Course
+from mso_academy.catalog.models import Activity, Course, Module
 from mso_academy.catalog.services import activities_in_order
 from mso_academy.certificates import services as certificates
 from mso_academy.db import utcnow
@@ -37,6 +46,8 @@ from mso_academy.learning.models import (
 from mso_academy.learning.progress import ActivityState, CourseProgress, course_progress
 from mso_academy.plugins.api import ActivityKind, AnswerError, AttemptView, FormData
 from mso_academy.plugins.manager import PluginManager
+from mso_academy.uploads import services as uploads
+from mso_academy.uploads.models import Upload
 
 
 class NotEnrolled(DomainError):
@@ -49,6 +60,14 @@ class ActivityLocked(DomainError):
 
 class KindMissing(DomainError):
     status_code = 503
+
+
+class ReviewStatus(StrEnum):
+    """`Attempt.review_status` of work a trainer reviews (None for automatically graded attempts)."""
+
+    PENDING = "pending"
+    PASSED = "passed"
+    RETURNED = "returned"
 
 
 # --- enrolment ----------------------------------------------------------------------------------------------
@@ -105,13 +124,30 @@ def attempts_for(session: Session, enrolment_id: int, activity_id: int) -> list[
     )
 
 
+def last_attempt(session: Session, enrolment_id: int, activity_id: int) -> Attempt | None:
+    return session.scalar(
+        select(Attempt)
+        .where(Attempt.enrolment_id == enrolment_id, Attempt.activity_id == activity_id)
+        .order_by(Attempt.number.desc())
+        .limit(1)
+    )
+
+
 def attempt_view(attempt: Attempt) -> AttemptView:
+    """The learner's view of an attempt; reviewed work carries the review in ``feedback["review"]``."""
+    feedback = dict(attempt.feedback)
+    if attempt.review_status is not None:
+        feedback["review"] = {
+            "status": attempt.review_status,
+            "feedback": attempt.review_feedback or "",
+            "reviewed_at": attempt.reviewed_at,
+        }
     return AttemptView(
         number=attempt.number,
         score=attempt.score,
         passed=attempt.passed,
         answers=attempt.answers,
-        feedback=attempt.feedback,
+        feedback=feedback,
         summary=attempt.summary,
         submitted_at=attempt.submitted_at,
     )
@@ -136,8 +172,12 @@ def submit(
     activity_id: int,
     form: FormData,
     submission_token: str,
+    files: Mapping[str, FileStorage] | None = None,
 ) -> Attempt:
-    """Grade and store one attempt; the same `submission_token` twice returns the first attempt."""
+    """Grade and store one attempt; the same `submission_token` twice returns the first attempt.
+
+    `files` are the uploaded files (``request.files``); only the kind's `upload_field` is looked at.
+    """
     enrolment = progress.enrolment
     state = open_activity(progress, activity_id)
     activity = state.activity
@@ -158,11 +198,20 @@ def submit(
     limit = kind.max_attempts(activity.content)
     if limit is not None and state.attempts >= limit:
         raise Conflict(_("You have used all attempts for this activity."))
+    previous = last_attempt(session, enrolment.id, activity.id)
+    if previous is not None and previous.review_status == ReviewStatus.PENDING:
+        raise Conflict(_("Your work is waiting for review. You can hand in again if a trainer returns it."))
+    upload = None
+    if kind.upload_field:
+        form, upload = _with_upload(session, kind, progress, form, files)
     try:
         answers = kind.parse_answers(activity.content, form)
     except AnswerError as exc:
+        if upload is not None:
+            uploads.discard(session, upload)
         raise DomainError(str(exc)) from None
     grade = kind.grade(activity.content, answers)
+    pending = grade.pending_review
     attempt = Attempt(
         enrolment_id=enrolment.id,
         activity_id=activity.id,
@@ -170,15 +219,18 @@ def submit(
         submission_token=submission_token,
         answers=dict(answers),
         score=grade.score,
-        passed=grade.passed,
+        passed=grade.passed and not pending,
         feedback=dict(grade.feedback),
         summary=str(grade.summary)[:500],
+        review_status=ReviewStatus.PENDING if pending else None,
     )
     try:
         with session.begin_nested():
             session.add(attempt)
     except IntegrityError:
         # A concurrent request stored this token (or this attempt number) first.
+        if upload is not None:
+            uploads.discard(session, upload)
         duplicate = session.scalar(
             select(Attempt).where(
                 Attempt.enrolment_id == enrolment.id,
@@ -193,6 +245,36 @@ def submit(
     return attempt
 
 
+def _with_upload(
+    session: Session,
+    kind: ActivityKind,
+    progress: CourseProgress,
+    form: FormData,
+    files: Mapping[str, FileStorage] | None,
+) -> tuple[MultiDict[str, Any], Upload | None]:
+    """The form with the stored file as ``upload:<id>`` in the kind's upload field (and nothing the client sent)."""
+    field = kind.upload_field
+    assert field is not None
+    data: MultiDict[str, Any] = MultiDict()
+    keys = form.keys()  # FormData promises keys(), not iteration
+    for key in keys:
+        if key != field:
+            data.setlist(key, form.getlist(key))
+    file = files.get(field) if files else None
+    if file is None or not file.filename:
+        return data, None
+    upload = uploads.store(
+        session,
+        owner_id=progress.enrolment.user_id,
+        course_id=progress.course.id,
+        file_storage=file,
+        allowed_types=kind.upload_types,
+        max_bytes=kind.max_upload_bytes,
+    )
+    data[field] = f"upload:{upload.id}"
+    return data, upload
+
+
 def _last_attempt_number(session: Session, enrolment_id: int, activity_id: int) -> int:
     """Attempts are numbered across renewal cycles; the limit counts only the current cycle's."""
     last = session.scalar(
@@ -201,41 +283,80 @@ def _last_attempt_number(session: Session, enrolment_id: int, activity_id: int) 
     return last or 0
 
 
+def _progress_row(session: Session, enrolment_id: int, activity_id: int) -> ActivityProgress:
+    row = session.scalar(
+        select(ActivityProgress).where(
+            ActivityProgress.enrolment_id == enrolment_id, ActivityProgress.activity_id == activity_id
+        )
+    )
+    if row is None:
+        row = ActivityProgress(enrolment_id=enrolment_id, activity_id=activity_id, attempts_count=0, best_score=0.0)
+        session.add(row)
+    return row
+
+
 def _record_progress(
     session: Session, plugins: PluginManager, progress: CourseProgress, state: ActivityState, attempt: Attempt
 ) -> None:
     enrolment = progress.enrolment
-    row = session.scalar(
-        select(ActivityProgress).where(
-            ActivityProgress.enrolment_id == enrolment.id, ActivityProgress.activity_id == attempt.activity_id
-        )
-    )
-    if row is None:
-        row = ActivityProgress(
-            enrolment_id=enrolment.id, activity_id=attempt.activity_id, attempts_count=0, best_score=0.0
-        )
-        session.add(row)
+    row = _progress_row(session, enrolment.id, attempt.activity_id)
     row.attempts_count += 1
     row.best_score = max(row.best_score, attempt.score)
     enrolment.last_activity_at = attempt.submitted_at
     state.attempts = row.attempts_count
     state.best_score = row.best_score
-    if attempt.passed and row.passed_at is None:
-        row.passed_at = attempt.submitted_at
-        state.passed = True
-        progress.relock()
-        session.flush()
-        plugins.hook.activity_passed(
-            session=session,
-            user_id=enrolment.user_id,
-            course_slug=progress.course.slug,
-            activity_key=state.activity.key,
-            kind=state.activity.kind,
-            attempt_id=attempt.id,
-            score=attempt.score,
-        )
-        _complete_if_done(session, plugins, progress)
+    if attempt.passed:
+        _mark_passed(session, plugins, progress, state, row, attempt)
     session.flush()
+
+
+def record_passed(
+    session: Session, plugins: PluginManager, enrolment: Enrolment, activity: Activity, attempt: Attempt
+) -> None:
+    """An attempt passed after it was handed in (a trainer passed it): the same progress, hooks, completion and
+    certificate as an automatic pass. The attempt was counted when it was handed in."""
+    course = session.scalar(
+        select(Course)
+        .where(Course.id == enrolment.course_id)
+        .options(selectinload(Course.modules).selectinload(Module.activities))
+    )
+    if course is None:
+        raise NotFound(_("This course does not exist."))
+    progress = course_progress(session, course, enrolment)
+    state = progress.state_of(activity.id)
+    row = _progress_row(session, enrolment.id, activity.id)
+    row.best_score = max(row.best_score, attempt.score)
+    state.best_score = row.best_score
+    _mark_passed(session, plugins, progress, state, row, attempt)
+    session.flush()
+
+
+def _mark_passed(
+    session: Session,
+    plugins: PluginManager,
+    progress: CourseProgress,
+    state: ActivityState,
+    row: ActivityProgress,
+    attempt: Attempt,
+) -> None:
+    """The first pass of an activity: progress, `activity_passed`, and completion when it was the last one."""
+    if row.passed_at is not None:
+        return
+    enrolment = progress.enrolment
+    row.passed_at = attempt.reviewed_at or attempt.submitted_at
+    state.passed = True
+    progress.relock()
+    session.flush()
+    plugins.hook.activity_passed(
+        session=session,
+        user_id=enrolment.user_id,
+        course_slug=progress.course.slug,
+        activity_key=state.activity.key,
+        kind=state.activity.kind,
+        attempt_id=attempt.id,
+        score=attempt.score,
+    )
+    _complete_if_done(session, plugins, progress)
 
 
 def _complete_if_done(session: Session, plugins: PluginManager, progress: CourseProgress) -> None:

@@ -70,18 +70,18 @@ def _render_activity(
     state = services.open_activity(progress, activity_id)
     activity = state.activity
     kind = services.kind_for(plugins(), activity)
-    attempts = [
-        services.attempt_view(a) for a in services.attempts_for(get_session(), progress.enrolment.id, activity.id)
-    ]
+    stored = services.attempts_for(get_session(), progress.enrolment.id, activity.id)
+    attempts = [services.attempt_view(a) for a in stored]
     limit = kind.max_attempts(activity.content)
     attempts_left = None if limit is None else max(0, limit - len(attempts))
+    waiting = bool(stored) and stored[-1].review_status == services.ReviewStatus.PENDING
     view = ActivityView(
         key=activity.key,
         title=activity.title,
         content=activity.content,
         attempts=attempts,
         passed=state.passed,
-        can_submit=not state.passed and attempts_left != 0,
+        can_submit=not state.passed and attempts_left != 0 and not waiting,
         attempts_left=attempts_left,
         submit_url=url_for("learning.submit", slug=progress.course.slug, activity_id=activity.id),
         submission_token=secrets.token_urlsafe(16),
@@ -124,7 +124,13 @@ def submit(slug: str, activity_id: int) -> Response | tuple[str, int]:
         progress = _progress(slug)
         was_completed = progress.enrolment.is_completed
         attempt = services.submit(
-            session, plugins(), progress, activity_id, request.form, request.form.get("submission_token", "")
+            session,
+            plugins(),
+            progress,
+            activity_id,
+            request.form,
+            request.form.get("submission_token", ""),
+            files=request.files,
         )
     except (services.NotEnrolled, services.ActivityLocked) as exc:
         flash(exc.message, "info")

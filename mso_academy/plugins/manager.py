@@ -29,6 +29,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "mso_academy.builtin.course_types",
     "mso_academy.builtin.text_lesson",
     "mso_academy.builtin.quiz",
+    "mso_academy.builtin.assignment",
 )
 
 

@@ -157,7 +157,7 @@ def test_built_in_plugins_are_enabled_and_registered_through_the_hooks(app):
     assert {name: manager.plugins[name].source for name in DEFAULT_PLUGINS} == dict.fromkeys(
         DEFAULT_PLUGINS, "built-in"
     )
-    assert set(manager.activity_kinds) == {"text_lesson", "quiz"}
+    assert set(manager.activity_kinds) == {"text_lesson", "quiz", "assignment"}
     assert set(manager.course_types) == {"general"}
 
 

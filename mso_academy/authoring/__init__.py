@@ -1,0 +1,1 @@
+"""The web editor: trainers build, preview and publish courses (see `services`)."""

@@ -1,0 +1,1 @@
+"""Reviews: trainers pass or return the work learners hand in (assignments and other reviewed kinds)."""
