@@ -19,6 +19,7 @@ from mso_academy.accounts.models import Role, User, UserRole, new_session_token
 from mso_academy.db import utcnow
 from mso_academy.errors import Conflict, DomainError, NotFound
 from mso_academy.plugins.manager import PluginManager
+from mso_academy.uploads import services as uploads
 
 
 class WeakPassword(DomainError):
@@ -278,6 +279,7 @@ def export_user_data(session: Session, plugins: PluginManager, user: User) -> di
             "roles": sorted(user.role_names),
         },
         "learning": export_learning_data(session, user.id),
+        "uploads": uploads.export_for_owner(session, user.id),
         "plugins": {},
     }
     for plugin_name, result in plugins.call_each("export_user_data", session=session, user_id=user.id):
@@ -290,6 +292,7 @@ def delete_user(session: Session, plugins: PluginManager, user: User) -> None:
     """Remove the account and everything that hangs on it; plugins delete their data first."""
     user_id = user.id
     plugins.hook.delete_user_data(session=session, user_id=user_id)
+    uploads.delete_for_owner(session, user_id)
     session.delete(user)
     session.flush()
     plugins.hook.user_deleted(session=session, user_id=user_id)

@@ -9,6 +9,7 @@ from mso_academy.catalog import services
 from mso_academy.catalog.forms import LEVEL_LABELS, CatalogueForm
 from mso_academy.db import get_session
 from mso_academy.learning import services as learning
+from mso_academy.permissions import can_edit_course
 from mso_academy.plugins.manager import plugins
 from mso_academy.templating import LANGUAGE_NAMES
 
@@ -60,4 +61,5 @@ def course(slug: str) -> str:
         course_type=plugins().course_type(course.course_type),
         levels=LEVEL_LABELS,
         kinds=plugins().activity_kinds,
+        can_edit=can_edit_course(current_user, course),
     )

@@ -356,10 +356,10 @@ def _mark_passed(
         attempt_id=attempt.id,
         score=attempt.score,
     )
-    _complete_if_done(session, plugins, progress)
+    complete_if_done(session, plugins, progress)
 
 
-def _complete_if_done(session: Session, plugins: PluginManager, progress: CourseProgress) -> None:
+def complete_if_done(session: Session, plugins: PluginManager, progress: CourseProgress) -> None:
     enrolment = progress.enrolment
     if enrolment.status == EnrolmentStatus.COMPLETED:
         return

@@ -48,5 +48,5 @@ def test_completing_twice_records_one_completion(app, session):
 
     services.submit(session, plugins(), progress, activity.id, MultiDict({"done": "1"}), "tok")
     enrolment.status = "active"  # as if a parallel request had not seen the completion yet
-    services._complete_if_done(session, plugins(), progress)
+    services.complete_if_done(session, plugins(), progress)
     assert session.scalar(select(func.count()).select_from(Completion)) == 1
