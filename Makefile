@@ -49,11 +49,11 @@ check: install
 	$(BIN)/ruff check .
 
 test: install system-packages check
-	$(BIN)/pytest -p no:cacheprovider
+	$(BIN)/pytest -p no:cacheprovider -n 2
 
 # The same suite against the PostgreSQL server (a throwaway database per test process is created and dropped).
 test-postgres: install system-packages
-	MSO_ACADEMY_TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest -p no:cacheprovider
+	MSO_ACADEMY_TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest -p no:cacheprovider -n 2
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache

@@ -66,7 +66,7 @@ def test_a_trainer_builds_previews_and_publishes_a_course(
     page: Page, live_server: str, live_app: Flask, ui: Ui, check_page: Check
 ) -> None:
     kinds = [key for key in plugins(live_app).activity_kinds if key in FILL]
-    assert {"text_lesson", "quiz"} <= set(kinds)
+    assert {"text_lesson", "quiz", "assignment"} <= set(kinds)
     title = f"Vereinskasse {uuid.uuid4().hex[:6]}"
 
     _log_in(page, live_server)
