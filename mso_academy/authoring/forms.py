@@ -29,7 +29,7 @@ from wtforms.widgets import TextInput
 
 from mso_academy.authoring.services import ContentInvalid, CourseFields
 from mso_academy.catalog.forms import LEVEL_LABELS
-from mso_academy.catalog.packages import CourseSpec, ModuleSpec
+from mso_academy.catalog.packages import COURSE_FIELDS, CourseSpec, ModuleSpec
 from mso_academy.plugins.api import ActivityKind, ContentProblem, FormData
 from mso_academy.plugins.manager import PluginManager
 from mso_academy.templating import LANGUAGE_NAMES
@@ -145,18 +145,7 @@ class CourseForm(FlaskForm):
 
     def load(self, spec: CourseSpec) -> None:
         fields = CourseFields.of(spec)
-        for name in (
-            "title",
-            "summary",
-            "description",
-            "language",
-            "course_type",
-            "level",
-            "duration_minutes",
-            "version",
-            "certificate_description",
-            "certificate_validity_months",
-        ):
+        for name in COURSE_FIELDS:
             getattr(self, name).data = getattr(fields, name)
         self.learning_outcomes.data = "\n".join(fields.learning_outcomes)
 

@@ -24,7 +24,7 @@ from enum import StrEnum
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 from werkzeug.datastructures import FileStorage, MultiDict
@@ -183,13 +183,7 @@ def submit(
     activity = state.activity
     if not submission_token or len(submission_token) > 64:
         raise DomainError(_("The form was incomplete. Please reload the page and try again."))
-    existing = session.scalar(
-        select(Attempt).where(
-            Attempt.enrolment_id == enrolment.id,
-            Attempt.activity_id == activity.id,
-            Attempt.submission_token == submission_token,
-        )
-    )
+    existing = _attempt_by_token(session, enrolment.id, activity.id, submission_token)
     if existing is not None:
         return existing
     kind = kind_for(plugins, activity)
@@ -215,7 +209,7 @@ def submit(
     attempt = Attempt(
         enrolment_id=enrolment.id,
         activity_id=activity.id,
-        number=_last_attempt_number(session, enrolment.id, activity.id) + 1,
+        number=(previous.number if previous else 0) + 1,  # numbered across renewal cycles
         submission_token=submission_token,
         answers=dict(answers),
         score=grade.score,
@@ -231,13 +225,7 @@ def submit(
         # A concurrent request stored this token (or this attempt number) first.
         if upload is not None:
             uploads.discard(session, upload)
-        duplicate = session.scalar(
-            select(Attempt).where(
-                Attempt.enrolment_id == enrolment.id,
-                Attempt.activity_id == activity.id,
-                Attempt.submission_token == submission_token,
-            )
-        )
+        duplicate = _attempt_by_token(session, enrolment.id, activity.id, submission_token)
         if duplicate is not None:
             return duplicate
         raise Conflict(_("This answer was sent twice at the same time. Please reload the page.")) from None
@@ -275,12 +263,14 @@ def _with_upload(
     return data, upload
 
 
-def _last_attempt_number(session: Session, enrolment_id: int, activity_id: int) -> int:
-    """Attempts are numbered across renewal cycles; the limit counts only the current cycle's."""
-    last = session.scalar(
-        select(func.max(Attempt.number)).where(Attempt.enrolment_id == enrolment_id, Attempt.activity_id == activity_id)
+def _attempt_by_token(session: Session, enrolment_id: int, activity_id: int, token: str) -> Attempt | None:
+    return session.scalar(
+        select(Attempt).where(
+            Attempt.enrolment_id == enrolment_id,
+            Attempt.activity_id == activity_id,
+            Attempt.submission_token == token,
+        )
     )
-    return last or 0
 
 
 def _progress_row(session: Session, enrolment_id: int, activity_id: int) -> ActivityProgress:

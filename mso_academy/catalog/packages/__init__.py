@@ -25,6 +25,7 @@ from mso_academy.catalog.packages.reading import find_packages, load_package, lo
 from mso_academy.catalog.packages.spec import (
     ACTIVITY_KEYS,
     CERTIFICATE_KEYS,
+    COURSE_FIELDS,
     COURSE_KEYS,
     FORMAT_VERSION,
     LANGUAGE,
@@ -46,6 +47,7 @@ from mso_academy.catalog.packages.spec import (
 __all__ = [
     "ACTIVITY_KEYS",
     "CERTIFICATE_KEYS",
+    "COURSE_FIELDS",
     "COURSE_KEYS",
     "FORMAT_VERSION",
     "LANGUAGE",

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from mso_academy.catalog.models import Activity, Course, CourseStatus, Module
-from mso_academy.catalog.packages.spec import CourseSpec
+from mso_academy.catalog.packages.spec import COURSE_FIELDS, CourseSpec
 from mso_academy.db import utcnow
 from mso_academy.errors import Conflict
 from mso_academy.learning.models import ActivityProgress, Attempt, Completion, Enrolment, EnrolmentStatus
@@ -68,16 +68,7 @@ def import_course(
         course = Course(slug=spec.slug, status=CourseStatus.DRAFT)
         session.add(course)
     for name in (
-        "title",
-        "summary",
-        "description",
-        "language",
-        "course_type",
-        "level",
-        "duration_minutes",
-        "version",
-        "certificate_description",
-        "certificate_validity_months",
+        *COURSE_FIELDS,
         "learning_outcomes",
         "translations",
     ):

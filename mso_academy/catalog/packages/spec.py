@@ -23,6 +23,20 @@ LANGUAGE = re.compile(r"^[a-z]{2,3}$")
 VERSION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.+-]{0,19}$")
 TITLE_MAX = 200
 
+# The course's own fields a package sets (besides its slug and its outline), in one place for import and editor.
+COURSE_FIELDS = (
+    "title",
+    "summary",
+    "description",
+    "language",
+    "course_type",
+    "level",
+    "duration_minutes",
+    "version",
+    "certificate_description",
+    "certificate_validity_months",
+)
+
 # Every key each part of a package may have; anything else is reported (a typo such as `titel:` is lost otherwise).
 COURSE_KEYS = (
     "format",
