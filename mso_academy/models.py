@@ -12,7 +12,16 @@ from mso_academy.learning.models import (
     EnrolmentSource,
     EnrolmentStatus,
 )
-from mso_academy.organisations.models import MemberRole, Membership, Organisation
+from mso_academy.organisations.models import (
+    CourseAssignment,
+    FunctionRequirement,
+    Invitation,
+    MemberFunction,
+    MemberRole,
+    Membership,
+    Organisation,
+    OrgFunction,
+)
 from mso_academy.uploads.models import Upload
 
 __all__ = [
@@ -23,16 +32,21 @@ __all__ = [
     "Certificate",
     "Completion",
     "Course",
+    "CourseAssignment",
     "CourseDraft",
     "CourseStatus",
     "CourseTrainer",
     "Enrolment",
+    "FunctionRequirement",
+    "Invitation",
     "EnrolmentSource",
     "EnrolmentStatus",
     "Level",
+    "MemberFunction",
     "MemberRole",
     "Membership",
     "Module",
+    "OrgFunction",
     "Organisation",
     "Role",
     "Upload",
