@@ -134,7 +134,7 @@ def _change_role(email: str, role: str, grant: bool) -> None:
 
 @users.command("grant")
 @click.argument("email")
-@click.argument("role", type=click.Choice(["trainer", "admin"]))
+@click.argument("role", type=click.Choice(["trainer", "admin", "funder"]))
 @with_appcontext
 def users_grant(email: str, role: str) -> None:
     """Grant ROLE (trainer or admin) to the user with EMAIL."""
@@ -143,7 +143,7 @@ def users_grant(email: str, role: str) -> None:
 
 @users.command("revoke")
 @click.argument("email")
-@click.argument("role", type=click.Choice(["trainer", "admin"]))
+@click.argument("role", type=click.Choice(["trainer", "admin", "funder"]))
 @with_appcontext
 def users_revoke(email: str, role: str) -> None:
     """Take ROLE away from the user with EMAIL."""

@@ -24,10 +24,13 @@ class Permission(StrEnum):
     COURSE_CREATE = "course.create"
     ADMIN_USERS = "admin.users"
     ADMIN_PLUGINS = "admin.plugins"
+    ORGANISATION_ANY = "organisation.any"  # act as manager of every organisation (admins)
+    REPORT_VIEW = "report.view"  # the evaluation report: aggregates only (admins, the funding body)
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.TRAINER: frozenset({Permission.COURSE_CREATE}),
+    Role.FUNDER: frozenset({Permission.REPORT_VIEW}),
     Role.ADMIN: frozenset(Permission),
 }
 

@@ -15,6 +15,7 @@ from mso_academy.db import Base, UTCDateTime, utcnow
 class Role(StrEnum):
     TRAINER = "trainer"
     ADMIN = "admin"
+    FUNDER = "funder"  # the funding body: reads the evaluation report (aggregates only)
 
 
 def new_session_token() -> str:

@@ -10,7 +10,7 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from mso_academy.accounts.models import Role
 
-ROLE_LABELS = {Role.TRAINER: _l("Trainer"), Role.ADMIN: _l("Admin")}
+ROLE_LABELS = {Role.TRAINER: _l("Trainer"), Role.ADMIN: _l("Admin"), Role.FUNDER: _l("Funding body")}
 
 
 class UserSearchForm(FlaskForm):
