@@ -92,7 +92,7 @@ def users() -> None:
     "--role",
     "roles",
     multiple=True,
-    type=click.Choice(["learner", "trainer", "admin"]),
+    type=click.Choice(["learner", "trainer", "admin", "funder"]),
     help="May be given more than once; everyone is a learner.",
 )
 @click.password_option("--password", prompt="Password", help="Prompted for when not given.")
