@@ -25,7 +25,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from mso_academy.core.views import bp as core_bp
     from mso_academy.core.views import register_error_handlers
     from mso_academy.learning.views import bp as learning_bp
+    from mso_academy.organisations.views import bp as organisations_bp
     from mso_academy.plugins import manager
+    from mso_academy.qualification.views import bp as qualification_bp
+    from mso_academy.reports.views import bp as reports_bp
     from mso_academy.reviews.views import bp as reviews_bp
     from mso_academy.teaching.views import bp as teaching_bp
     from mso_academy.uploads.views import bp as uploads_bp
@@ -49,6 +52,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         teaching_bp,
         uploads_bp,
         reviews_bp,
+        organisations_bp,
+        qualification_bp,
+        reports_bp,
     )
     plugin_manager = manager.init_app(
         app,

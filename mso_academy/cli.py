@@ -27,14 +27,15 @@ def main() -> None:
     """MSO Academy: learning for the volunteers of migrant self-organisations."""
 
 
-CORE_COMMANDS = ("db", "users", "courses", "certificates", "demo")
+CORE_COMMANDS = ("db", "users", "courses", "certificates", "assignments", "demo")
 
 
 def register_commands(app: Flask, manager: PluginManager) -> None:
     """The core's commands and every plugin's, on `app.cli` (so `mso-academy`, `flask` and tests see them)."""
     from mso_academy.certificates.cli import certificates
+    from mso_academy.qualification.cli import assignments
 
-    for command in (db, users, courses, certificates, demo, *manager.cli_commands):
+    for command in (db, users, courses, certificates, assignments, demo, *manager.cli_commands):
         app.cli.add_command(command)
 
 

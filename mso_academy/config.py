@@ -25,6 +25,7 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_OUTBOX_DIR": None,  # None: instance/outbox
     "CONFIRM_TOKEN_MAX_AGE": 3 * 24 * 3600,
     "RESET_TOKEN_MAX_AGE": 3600,
+    "INVITATION_MAX_AGE": 14 * 24 * 3600,  # an organisation's invitation link, usable once
     "PASSWORD_MIN_LENGTH": 10,
     # argon2id parameters; the default is the RFC 9106 "low memory" profile, which exceeds OWASP's minimum.
     "ARGON2_TIME_COST": 3,
@@ -54,6 +55,8 @@ DEFAULTS: dict[str, Any] = {
     "ISSUER_ADDRESS": "",
     "KEYS_DIR": None,  # None: instance/keys
     "CERTIFICATE_REMINDER_DAYS": 60,
+    "ORG_EXPIRY_WARNING_DAYS": 60,  # the manager's matrix marks certificates expiring within this many days
+    "ASSIGNMENT_REMINDER_DAYS": 7,  # `assignments remind` mails members whose assigned course is due this soon
     "REDIS_URL": None,  # rate limits in Redis when set, else in memory
     "RATELIMIT_ENABLED": True,
     "VERIFY_RATE_LIMIT": "60 per minute",

@@ -17,7 +17,14 @@ from mso_academy.certificates.models import Certificate
 from mso_academy.db import utcnow
 from mso_academy.errors import DomainError
 from mso_academy.learning.models import ActivityProgress, Completion, Enrolment, EnrolmentStatus
-from mso_academy.organisations.models import MemberRole, Membership, Organisation
+from mso_academy.organisations.models import (
+    FunctionRequirement,
+    MemberFunction,
+    MemberRole,
+    Membership,
+    Organisation,
+    OrgFunction,
+)
 from mso_academy.plugins.manager import PluginManager
 
 DEMO_PASSWORD = "mso-demo-2026"
@@ -40,6 +47,19 @@ DEMO_ORGANISATION = {
     "municipality": "Musterstadt",
 }
 
+# The demo organisation's members: (e-mail, role, functions).
+DEMO_MEMBERS: list[tuple[str, MemberRole, tuple[str, ...]]] = [
+    ("manager@example.org", MemberRole.MANAGER, ("Vorstand",)),
+    ("learner@example.org", MemberRole.MEMBER, ("Kassenwart",)),
+    ("holder@example.org", MemberRole.MEMBER, ("Vorstand",)),
+]
+
+# The demo organisation's functions and the courses each requires: (course slug, min_holders).
+DEMO_FUNCTIONS: dict[str, tuple[tuple[str, int], ...]] = {
+    "Vorstand": (("datenschutz-im-verein", 2),),
+    "Kassenwart": (),
+}
+
 
 def _user(session: Session, email: str, name: str, language: str, roles: tuple[Role, ...]) -> tuple[User, bool]:
     user = accounts.find_by_email(session, email)
@@ -57,15 +77,8 @@ def load_demo(session: Session, plugins: PluginManager, courses_dir: Path) -> li
         user, created = _user(session, email, name, language, roles)
         users[email] = user
         lines.append(f"{'created' if created else 'exists '} {email} ({', '.join(map(str, roles)) or 'learner'})")
-    organisation = session.scalar(select(Organisation).where(Organisation.slug == DEMO_ORGANISATION["slug"]))
-    if organisation is None:
-        organisation = Organisation(**DEMO_ORGANISATION)
-        organisation.memberships = [
-            Membership(user_id=users["manager@example.org"].id, role=MemberRole.MANAGER),
-            Membership(user_id=users["learner@example.org"].id, role=MemberRole.MEMBER),
-        ]
-        session.add(organisation)
-        lines.append(f"created organisation {organisation.name}")
+    organisation, organisation_lines = _demo_organisation(session, users)
+    lines.extend(organisation_lines)
     for folder in find_packages(courses_dir):
         spec, problems = load_package(folder, plugins)
         if spec is None:
@@ -76,7 +89,50 @@ def load_demo(session: Session, plugins: PluginManager, courses_dir: Path) -> li
             course.owner_id = users["trainer@example.org"].id
         lines.append(f"course {spec.slug} {spec.version}: {outcome}")
     session.flush()
+    lines.extend(_demo_functions(session, organisation, users))
     lines.extend(_demo_certificates(session, plugins, users["holder@example.org"]))
+    return lines
+
+
+def _demo_organisation(session: Session, users: dict[str, User]) -> tuple[Organisation, list[str]]:
+    """The demo organisation and its members; adds only what is missing."""
+    lines = []
+    organisation = session.scalar(select(Organisation).where(Organisation.slug == DEMO_ORGANISATION["slug"]))
+    if organisation is None:
+        organisation = Organisation(**DEMO_ORGANISATION, created_by_id=users["manager@example.org"].id)
+        session.add(organisation)
+        lines.append(f"created organisation {organisation.name}")
+    members = {m.user_id for m in organisation.memberships}
+    for email, role, _functions in DEMO_MEMBERS:
+        if users[email].id not in members:
+            organisation.memberships.append(Membership(user_id=users[email].id, role=role))
+    session.flush()
+    return organisation, lines
+
+
+def _demo_functions(session: Session, organisation: Organisation, users: dict[str, User]) -> list[str]:
+    """The demo organisation's functions, their required courses (once imported) and who holds them."""
+    lines = []
+    functions = {f.name: f for f in organisation.functions}
+    for name, requirements in DEMO_FUNCTIONS.items():
+        function = functions.get(name)
+        if function is None:
+            function = functions[name] = OrgFunction(name=name)
+            organisation.functions.append(function)
+            lines.append(f"created function {name}")
+        for course_slug, min_holders in requirements:
+            course = session.scalar(select(Course).where(Course.slug == course_slug))
+            if course is not None and all(r.course_id != course.id for r in function.requirements):
+                function.requirements.append(FunctionRequirement(course_id=course.id, min_holders=min_holders))
+    session.flush()
+    memberships = {m.user_id: m for m in organisation.memberships}
+    for email, _role, names in DEMO_MEMBERS:
+        membership = memberships[users[email].id]
+        held = {mf.function_id for mf in membership.functions}
+        for name in names:
+            if functions[name].id not in held:
+                membership.functions.append(MemberFunction(function_id=functions[name].id))
+    session.flush()
     return lines
 
 

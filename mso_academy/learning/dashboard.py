@@ -1,9 +1,11 @@
-"""The learner's dashboard: courses in progress and completed with their progress, certificates, suggestions."""
+"""The learner's dashboard: courses assigned by their organisations, courses in progress and completed with their
+progress, certificates, suggestions."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, contains_eager
@@ -14,6 +16,8 @@ from mso_academy.catalog.services import latest_published
 from mso_academy.certificates import services as certificates
 from mso_academy.certificates.models import Certificate
 from mso_academy.learning.models import ActivityProgress, Enrolment
+from mso_academy.qualification.assignments import LearnerAssignment, open_for_learner
+from mso_academy.qualification.dates import local_date
 
 
 @dataclass(frozen=True)
@@ -34,10 +38,12 @@ class Dashboard:
     completed: list[EnrolmentSummary]
     suggested: list[Course]
     certificates: list[Certificate]
+    # Courses the learner's organisations asked them to take, not done yet (soonest due first).
+    assigned: list[LearnerAssignment] = field(default_factory=list)
 
 
-def dashboard(session: Session, user: User, suggestions: int = 3) -> Dashboard:
-    """The learner's courses with progress and certificates, in five queries whatever their number."""
+def dashboard(session: Session, user: User, suggestions: int = 3, today: date | None = None) -> Dashboard:
+    """The learner's courses with progress and certificates, in eight queries whatever their number."""
     enrolments = list(
         session.scalars(
             select(Enrolment)
@@ -59,11 +65,14 @@ def dashboard(session: Session, user: User, suggestions: int = 3) -> Dashboard:
         )
         for e in enrolments
     ]
+    assigned = open_for_learner(session, user.id, today or local_date())
+    suggest_not = [*course_ids, *(a.course.id for a in assigned)]
     return Dashboard(
         in_progress=[s for s in summaries if not s.enrolment.is_completed],
         completed=[s for s in summaries if s.enrolment.is_completed],
-        suggested=latest_published(session, suggestions, exclude_ids=course_ids, language=user.preferred_language),
+        suggested=latest_published(session, suggestions, exclude_ids=suggest_not, language=user.preferred_language),
         certificates=certificates.for_user(session, user.id),
+        assigned=assigned,
     )
 
 

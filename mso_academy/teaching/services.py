@@ -25,12 +25,12 @@ from mso_academy.catalog.models import Activity, Course, Module
 from mso_academy.errors import NotFound
 from mso_academy.learning.models import ActivityProgress, Attempt, Enrolment, EnrolmentStatus
 from mso_academy.permissions import can_edit_course
+from mso_academy.spreadsheets import spreadsheet_safe
 
 QUIZ_KIND = "quiz"
 # A question that fewer than this share of learners get right on their first try is flagged as often missed.
 OFTEN_MISSED_BELOW = 0.5
 # Spreadsheets treat a cell starting with one of these as a formula (CSV/formula injection).
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
 # --- access -------------------------------------------------------------------------------------------------
@@ -286,12 +286,6 @@ def quiz_statistics(session: Session, course: Course) -> list[QuizStats]:
 
 
 # --- CSV ----------------------------------------------------------------------------------------------------
-
-
-def spreadsheet_safe(value: Any) -> str:
-    """The cell as text that no spreadsheet runs as a formula: a leading `=`, `+`, `-`, `@`, tab or CR gets `'`."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
 
 
 def _local_date(value: datetime | None) -> str:

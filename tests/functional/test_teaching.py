@@ -17,6 +17,7 @@ from mso_academy.db import database
 from mso_academy.learning import services as learning
 from mso_academy.learning.models import ActivityProgress
 from mso_academy.plugins.manager import plugins
+from mso_academy.spreadsheets import spreadsheet_safe
 from mso_academy.teaching import services as teaching
 from tests.conftest import login
 from tests.factories import RIGHT_ANSWERS, WRONG_ANSWERS, make_course, make_user, quiz_content
@@ -234,10 +235,10 @@ def test_csv_has_a_header_one_row_per_learner_and_neutralises_formulas(app, clie
 
 def test_every_formula_trigger_is_neutralised():
     for dangerous in ("=1+1", "+cmd", "-2+3", "@SUM(A1)", "\tx", "\rx"):
-        assert teaching.spreadsheet_safe(dangerous) == "'" + dangerous
-    assert teaching.spreadsheet_safe("Anna") == "Anna"
-    assert teaching.spreadsheet_safe(75) == "75"
-    assert teaching.spreadsheet_safe(None) == ""
+        assert spreadsheet_safe(dangerous) == "'" + dangerous
+    assert spreadsheet_safe("Anna") == "Anna"
+    assert spreadsheet_safe(75) == "75"
+    assert spreadsheet_safe(None) == ""
 
 
 # --- who may see it ---------------------------------------------------------------------------------------------
