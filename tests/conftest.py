@@ -193,3 +193,55 @@ def outbox(app: Flask) -> Outbox:
 
 def login(client: FlaskClient, email: str, password: str = factories.PASSWORD) -> Any:
     return client.post("/account/login", data={"email": email, "password": password})
+
+
+@pytest.fixture
+def live_app(fresh_database_url: Any, tmp_path: Path) -> Iterator[Flask]:
+    """An app on its own migrated database, without the test transaction, so requests really run side by side."""
+    from alembic import command
+
+    from mso_academy.cli import alembic_config
+    from mso_academy.db import database
+
+    app = create_app(
+        {
+            "DATABASE_URL": fresh_database_url(),
+            "SECRET_KEY": "x",
+            "INSTANCE_PATH": str(tmp_path / "live"),
+            "PLUGINS_AUTOLOAD": False,
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": False,
+            "BABEL_DEFAULT_LOCALE": "en",
+            **FAST_HASHING,
+        }
+    )
+    app.test_client_class = IsolatedClient
+    with app.app_context():
+        command.upgrade(alembic_config(), "head")
+    yield app
+    database(app).engine.dispose()
+
+
+@pytest.fixture
+def select_queries(app: Flask, client: FlaskClient) -> Any:
+    """`select_queries(url)`: the SELECT statements one GET of `url` runs (it must answer 200)."""
+    from sqlalchemy import event
+
+    from mso_academy.db import database
+
+    engine = database(app).engine
+
+    def run(url: str) -> list[str]:
+        statements: list[str] = []
+
+        def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+            statements.append(statement)
+
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            assert client.get(url).status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+        return [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+
+    return run

@@ -132,3 +132,30 @@ def make_course(
     session.add(course)
     session.flush()
     return course
+
+
+def complete_course(session: Session, user: User, course: Course) -> Any:
+    """Pass every open activity of `course` as `user` through the services; returns the certificate issued.
+
+    Works for courses of text lessons (every activity is answered with "done"); call it in a request context.
+    """
+    from werkzeug.datastructures import MultiDict
+
+    from mso_academy.certificates import services as certificates
+    from mso_academy.learning import services as learning
+    from mso_academy.plugins.manager import plugins
+
+    enrolment = learning.find_enrolment(session, user.id, course.id) or learning.enrol(session, plugins(), user, course)
+    progress = learning.course_progress(session, course, enrolment)
+    for state in progress.states:
+        if not state.passed:
+            learning.submit(
+                session,
+                plugins(),
+                progress,
+                state.activity.id,
+                MultiDict({"done": "1"}),
+                f"tok-{enrolment.cycle}-{state.activity.id}",
+            )
+    session.flush()
+    return certificates.latest_for_enrolment(session, enrolment)

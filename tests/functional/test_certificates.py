@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
-from werkzeug.datastructures import MultiDict
 
 from mso_academy.accounts.models import Role
 from mso_academy.certificates import services as certificates
@@ -21,7 +20,7 @@ from mso_academy.learning import services as learning
 from mso_academy.plugins.api import hookimpl
 from mso_academy.plugins.manager import plugins
 from tests.conftest import SHARED_DATA, login
-from tests.factories import make_course, make_user
+from tests.factories import complete_course, make_course, make_user
 
 LESSON = ("text_lesson", {"body": "Text", "minutes": 5})
 
@@ -63,22 +62,7 @@ def app_config(plugin):
     }
 
 
-def complete(session, user, course):
-    """Pass every activity of `course` through the services and return the issued certificate."""
-    enrolment = learning.find_enrolment(session, user.id, course.id) or learning.enrol(session, plugins(), user, course)
-    progress = learning.course_progress(session, course, enrolment)
-    for state in progress.states:
-        if not state.passed:
-            learning.submit(
-                session,
-                plugins(),
-                progress,
-                state.activity.id,
-                MultiDict({"done": "1"}),
-                f"tok-{enrolment.cycle}-{state.activity.id}",
-            )
-    session.flush()
-    return certificates.latest_for_enrolment(session, enrolment)
+complete = complete_course
 
 
 @pytest.fixture

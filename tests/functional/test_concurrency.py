@@ -4,38 +4,13 @@ from __future__ import annotations
 
 import threading
 
-import pytest
-from alembic import command
 from sqlalchemy import func, select
 
-from mso_academy import create_app
 from mso_academy.certificates.models import Certificate
-from mso_academy.cli import alembic_config
 from mso_academy.db import database, transaction
 from mso_academy.learning.models import Attempt, Completion, Enrolment
-from tests.conftest import FAST_HASHING, IsolatedClient, login
+from tests.conftest import login
 from tests.factories import PASSWORD, make_course, make_user
-
-
-@pytest.fixture
-def live_app(fresh_database_url, tmp_path):
-    app = create_app(
-        {
-            "DATABASE_URL": fresh_database_url(),
-            "SECRET_KEY": "x",
-            "INSTANCE_PATH": str(tmp_path / "i"),
-            "PLUGINS_AUTOLOAD": False,
-            "WTF_CSRF_ENABLED": False,
-            "RATELIMIT_ENABLED": False,
-            "BABEL_DEFAULT_LOCALE": "en",
-            **FAST_HASHING,
-        }
-    )
-    app.test_client_class = IsolatedClient
-    with app.app_context():
-        command.upgrade(alembic_config(), "head")
-    yield app
-    database(app).engine.dispose()
 
 
 def count(app, model, *where):

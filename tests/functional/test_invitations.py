@@ -9,17 +9,15 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
-from alembic import command
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
-from mso_academy import create_app, mail
+from mso_academy import mail
 from mso_academy.accounts import tokens
-from mso_academy.cli import alembic_config
 from mso_academy.db import database, transaction, utcnow
 from mso_academy.organisations import services
 from mso_academy.organisations.models import Invitation, MemberRole, Membership
-from tests.conftest import FAST_HASHING, IsolatedClient, login
+from tests.conftest import login
 from tests.factories import PASSWORD, make_user
 
 FOURTEEN_DAYS = 14 * 24 * 3600
@@ -370,28 +368,6 @@ def test_a_member_opening_another_invitation_is_told_so(client, session, org, ma
 
 
 # --- simultaneous clicks, on a real database ----------------------------------------------------------------
-
-
-@pytest.fixture
-def live_app(fresh_database_url, tmp_path):
-    """An app on its own migrated database, without the test transaction, so requests really run side by side."""
-    app = create_app(
-        {
-            "DATABASE_URL": fresh_database_url(),
-            "SECRET_KEY": "x",
-            "INSTANCE_PATH": str(tmp_path / "i"),
-            "PLUGINS_AUTOLOAD": False,
-            "WTF_CSRF_ENABLED": False,
-            "RATELIMIT_ENABLED": False,
-            "BABEL_DEFAULT_LOCALE": "en",
-            **FAST_HASHING,
-        }
-    )
-    app.test_client_class = IsolatedClient
-    with app.app_context():
-        command.upgrade(alembic_config(), "head")
-    yield app
-    database(app).engine.dispose()
 
 
 def test_simultaneous_accepts_by_different_people_use_the_link_once(live_app):

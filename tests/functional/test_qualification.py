@@ -9,12 +9,11 @@ from datetime import timedelta
 
 import openpyxl
 import pytest
-from sqlalchemy import event
 from werkzeug.datastructures import MultiDict
 
 from mso_academy.accounts.models import Role
 from mso_academy.certificates import services as certificates
-from mso_academy.db import database, utcnow
+from mso_academy.db import utcnow
 from mso_academy.errors import NotFound
 from mso_academy.learning import services as learning
 from mso_academy.organisations.models import (
@@ -31,7 +30,7 @@ from mso_academy.plugins.manager import plugins
 from mso_academy.qualification import matrix, status
 from mso_academy.qualification.matrix import CellState
 from tests.conftest import login
-from tests.factories import make_course, make_user
+from tests.factories import complete_course, make_course, make_user
 
 LESSON = ("text_lesson", {"body": "Text", "minutes": 5})
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -86,22 +85,7 @@ def add_function(session, organisation, name, requirements=()):
 def complete(app, session, user, course):
     """Pass every activity of `course` through the services; returns the certificate issued."""
     with app.test_request_context():
-        enrolment = learning.find_enrolment(session, user.id, course.id) or learning.enrol(
-            session, plugins(), user, course
-        )
-        progress = learning.course_progress(session, course, enrolment)
-        for state in progress.states:
-            if not state.passed:
-                learning.submit(
-                    session,
-                    plugins(),
-                    progress,
-                    state.activity.id,
-                    MultiDict({"done": "1"}),
-                    f"tok-{enrolment.cycle}-{state.activity.id}",
-                )
-        session.flush()
-        return certificates.latest_for_enrolment(session, enrolment)
+        return complete_course(session, user, course)
 
 
 def start(app, session, user, course):
@@ -546,21 +530,10 @@ def test_xlsx_has_the_same_content_as_csv_with_real_dates(client, org):
 # --- queries ------------------------------------------------------------------------------------------------
 
 
-def test_number_of_queries_does_not_grow_with_members_and_certificates(app, client, session, org, law, bookkeeping):
-    engine = database(app).engine
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    def queries_for(url):
-        statements.clear()
-        event.listen(engine, "before_cursor_execute", record)
-        try:
-            assert client.get(url).status_code == 200
-        finally:
-            event.remove(engine, "before_cursor_execute", record)
-        return [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+def test_number_of_queries_does_not_grow_with_members_and_certificates(
+    app, client, session, org, law, bookkeeping, select_queries
+):
+    queries_for = select_queries
 
     urls = [
         dashboard_url(org["organisation"]),

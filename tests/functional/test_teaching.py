@@ -8,12 +8,10 @@ import re
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import event
 from werkzeug.datastructures import MultiDict
 
 from mso_academy.accounts.models import Role
 from mso_academy.catalog.models import CourseTrainer
-from mso_academy.db import database
 from mso_academy.learning import services as learning
 from mso_academy.learning.models import ActivityProgress
 from mso_academy.plugins.manager import plugins
@@ -297,21 +295,10 @@ def test_co_trainer_without_the_trainer_role_gets_404(client, session, course):
 # --- queries ----------------------------------------------------------------------------------------------------
 
 
-def test_number_of_queries_does_not_grow_with_the_number_of_learners(app, client, session, trainer, course):
-    engine = database(app).engine
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    def queries_for(url):
-        statements.clear()
-        event.listen(engine, "before_cursor_execute", record)
-        try:
-            assert client.get(url).status_code == 200
-        finally:
-            event.remove(engine, "before_cursor_execute", record)
-        return [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+def test_number_of_queries_does_not_grow_with_the_number_of_learners(
+    app, client, session, trainer, course, select_queries
+):
+    queries_for = select_queries
 
     def add_learners(count):
         for n in range(count):
