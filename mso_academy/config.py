@@ -31,7 +31,7 @@ DEFAULTS: dict[str, Any] = {
     "ARGON2_TIME_COST": 3,
     "ARGON2_MEMORY_COST": 65536,
     "ARGON2_PARALLELISM": 4,
-    "LANGUAGES": ["de", "en"],
+    "LANGUAGES": ["de", "en", "tr", "ar", "uk", "ru"],
     "BABEL_DEFAULT_LOCALE": "de",
     "BABEL_DEFAULT_TIMEZONE": "Europe/Berlin",
     "CATALOGUE_PAGE_SIZE": 12,

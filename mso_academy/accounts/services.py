@@ -228,6 +228,14 @@ def change_password(session: Session, user: User, current_password: str, new_pas
     session.flush()
 
 
+def set_language(session: Session, user: User, language: str) -> None:
+    """Remember the interface language of a signed-in user (the language switcher on every page)."""
+    if language not in current_app.config["LANGUAGES"]:
+        raise DomainError(_("This language is not available."))
+    user.preferred_language = language
+    session.flush()
+
+
 def update_profile(session: Session, user: User, *, name: str, language: str) -> None:
     if language not in current_app.config["LANGUAGES"]:
         raise DomainError(_("This language is not available."))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
@@ -14,6 +12,7 @@ from mso_academy.accounts import forms, services
 from mso_academy.accounts.models import User
 from mso_academy.db import get_session
 from mso_academy.extensions import login_manager
+from mso_academy.redirects import safe_next
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
 
@@ -22,14 +21,6 @@ bp = Blueprint("accounts", __name__, url_prefix="/account")
 def _load_user(session_token: str) -> User | None:
     user = get_session().scalar(select(User).where(User.session_token == session_token))
     return user if user is not None and user.is_active else None
-
-
-def _safe_next(target: str | None) -> str | None:
-    """Only local paths: no scheme, no host, no backslash tricks."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return None
-    parts = urlsplit(target)
-    return target if not parts.scheme and not parts.netloc else None
 
 
 def _languages() -> list[forms.SelectChoice]:
@@ -103,7 +94,7 @@ def login() -> str | Response | tuple[str, int]:
         else:
             login_user(user, remember=form.remember.data)
             flash(_("Welcome, %(name)s!", name=user.name), "success")
-            return redirect(_safe_next(request.args.get("next")) or url_for("learning.dashboard"))
+            return redirect(safe_next(request.args.get("next")) or url_for("learning.dashboard"))
         return render_template("accounts/login.html", form=form, unconfirmed=unconfirmed), 401
     return render_template("accounts/login.html", form=form, unconfirmed=False)
 

@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, jsonify, render_template
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import text
 from werkzeug.exceptions import HTTPException
 
+from mso_academy.accounts.services import set_language
 from mso_academy.catalog.services import latest_published
 from mso_academy.db import get_session
 from mso_academy.errors import DomainError
+from mso_academy.redirects import safe_next
 
 bp = Blueprint("core", __name__)
 
@@ -22,6 +36,18 @@ def index() -> str:
         get_session(), 6, language=current_user.preferred_language if current_user.is_authenticated else None
     )
     return render_template("core/index.html", courses=courses)
+
+
+@bp.post("/language")
+def switch_language() -> Response:
+    """The language switcher: remembered on the account when signed in, else in the session cookie."""
+    language = request.form.get("language", "")
+    if language not in current_app.config["LANGUAGES"]:
+        abort(400)
+    if current_user.is_authenticated:
+        set_language(get_session(), current_user._get_current_object(), language)
+    session["language"] = language
+    return redirect(safe_next(request.form.get("next")) or url_for("core.index"), code=303)
 
 
 @bp.get("/healthz")
