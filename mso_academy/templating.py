@@ -7,6 +7,7 @@ from typing import Any
 from flask import Flask, current_app
 from flask_babel import format_date, get_locale
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from mso_academy.db import utcnow
 from mso_academy.markdown import render_markdown, render_markdown_inline
@@ -31,6 +32,13 @@ def _course_type_name(slug: str) -> str:
     return str(course_type.name) if course_type else slug
 
 
+def content_attrs(language: str) -> Markup:
+    """`lang` and `dir` for content written in `language` (a German lesson inside the Arabic interface)."""
+    code = escape(language)
+    direction = "rtl" if language.split("_")[0] in RTL_LANGUAGES else "ltr"
+    return Markup(f' lang="{code}" dir="{direction}"')  # the language code is escaped above
+
+
 def _context() -> dict[str, Any]:
     locale = str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
     return {
@@ -48,6 +56,7 @@ def init_app(app: Flask) -> None:
         can=lambda name: has_permission(current_user, Permission(name)),
         language_name=lambda code: LANGUAGE_NAMES.get(code, code),
         course_type_name=_course_type_name,
+        content_attrs=content_attrs,
         now=utcnow,
     )
     app.context_processor(_context)

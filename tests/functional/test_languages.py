@@ -38,3 +38,11 @@ def test_every_offered_language_has_a_catalogue(app):
     for code in app.config["LANGUAGES"]:
         if code != "en":  # the messages are written in English
             assert (TRANSLATIONS / code / "LC_MESSAGES" / "messages.po").is_file(), code
+
+
+def test_course_content_keeps_its_own_direction_inside_an_rtl_interface(client, session, course):
+    session.commit()
+    client.post("/language", data={"language": "ar", "next": "/"})
+    page = client.get(f"/courses/{course.slug}").get_data(as_text=True)
+    assert '<html lang="ar" dir="rtl">' in page
+    assert f'<h1 lang="de" dir="ltr">{course.title}</h1>' in page
