@@ -47,7 +47,9 @@ def _choices(plugins: PluginManager) -> dict[str, list[SelectChoice]]:
     }
 
 
-class NewCourseForm(FlaskForm):
+class _CourseBasicsForm(FlaskForm):
+    """The fields a new course and the course details share."""
+
     title = StringField(_l("Title"), validators=[InputRequired(), Length(max=200)])
     summary = TextAreaField(
         _l("Summary"),
@@ -65,6 +67,13 @@ class NewCourseForm(FlaskForm):
         widget=TextInput(),
         render_kw=NUMBER,
     )
+
+    def set_choices(self, plugins: PluginManager) -> None:
+        for name, choices in _choices(plugins).items():
+            getattr(self, name).choices = choices
+
+
+class NewCourseForm(_CourseBasicsForm):
     slug = StringField(
         _l("Web address (optional)"),
         validators=[
@@ -76,8 +85,7 @@ class NewCourseForm(FlaskForm):
     )
 
     def set_choices(self, plugins: PluginManager, language: str = "de") -> None:
-        for name, choices in _choices(plugins).items():
-            getattr(self, name).choices = choices
+        super().set_choices(plugins)
         if not self.is_submitted():
             self.language.data = self.language.data or language
 
@@ -92,16 +100,9 @@ class NewCourseForm(FlaskForm):
         )
 
 
-class CourseForm(FlaskForm):
+class CourseForm(_CourseBasicsForm):
     """The course's own fields in the draft."""
 
-    title = StringField(_l("Title"), validators=[InputRequired(), Length(max=200)])
-    summary = TextAreaField(
-        _l("Summary"),
-        validators=[Optional(), Length(max=1000)],
-        description=_l("One or two sentences for the catalogue."),
-        render_kw={"rows": 3},
-    )
     description = TextAreaField(
         _l("About this course"),
         validators=[Optional(), Length(max=20000)],
@@ -113,15 +114,6 @@ class CourseForm(FlaskForm):
         validators=[Optional(), Length(max=5000)],
         description=_l("One sentence per line."),
         render_kw={"rows": 4},
-    )
-    language = SelectField(_l("Language of the course"), choices=[])
-    course_type = SelectField(_l("Course type"), choices=[])
-    level = SelectField(_l("Level"), choices=[])
-    duration_minutes = IntegerField(
-        _l("Duration in minutes"),
-        validators=[InputRequired(), NumberRange(min=1, max=10000)],
-        widget=TextInput(),
-        render_kw=NUMBER,
     )
     version = StringField(
         _l("Version"),
@@ -138,10 +130,6 @@ class CourseForm(FlaskForm):
         widget=TextInput(),
         render_kw=NUMBER,
     )
-
-    def set_choices(self, plugins: PluginManager) -> None:
-        for name, choices in _choices(plugins).items():
-            getattr(self, name).choices = choices
 
     def load(self, spec: CourseSpec) -> None:
         fields = CourseFields.of(spec)
