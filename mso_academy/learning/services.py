@@ -187,6 +187,7 @@ def submit(
     if existing is not None:
         return existing
     kind = kind_for(plugins, activity)
+    _lock_and_refresh(session, enrolment, state)
     if state.passed:
         raise Conflict(_("You have passed this activity already."))
     limit = kind.max_attempts(activity.content)
@@ -271,6 +272,24 @@ def _attempt_by_token(session: Session, enrolment_id: int, activity_id: int, tok
             Attempt.submission_token == token,
         )
     )
+
+
+def _lock_and_refresh(session: Session, enrolment: Enrolment, state: ActivityState) -> None:
+    """Submissions of one enrolment run one after the other, and see what the one before them stored.
+
+    `state` was read before this request could know of a submission committed meanwhile (two quick clicks on
+    two devices); without the lock both could pass the same activity. PostgreSQL locks the enrolment row; on
+    SQLite writing requests already hold the write lock (BEGIN IMMEDIATE) and FOR UPDATE is not rendered.
+    """
+    session.execute(select(Enrolment.id).where(Enrolment.id == enrolment.id).with_for_update())
+    row = session.scalar(
+        select(ActivityProgress)
+        .where(ActivityProgress.enrolment_id == enrolment.id, ActivityProgress.activity_id == state.activity.id)
+        .execution_options(populate_existing=True)
+    )
+    if row is not None:
+        state.passed = row.passed
+        state.attempts = row.attempts_count
 
 
 def _progress_row(session: Session, enrolment_id: int, activity_id: int) -> ActivityProgress:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 
+import pytest
 from sqlalchemy import func, select
 
 from mso_academy.certificates.models import Certificate
@@ -70,3 +71,33 @@ def test_simultaneous_enrolments_give_one_enrolment(live_app):
         thread.join(timeout=60)
     assert statuses == [303] * len(clients)
     assert count(live_app, Enrolment) == 1
+
+
+def test_a_submission_built_on_stale_progress_does_not_pass_twice(live_app):
+    """Request A read the progress, then request B passed the activity and committed: A must see that."""
+    if database(live_app).engine.dialect.name == "sqlite":
+        pytest.skip("on SQLite a writing request holds the write lock from its first statement (BEGIN IMMEDIATE)")
+    from werkzeug.datastructures import MultiDict
+
+    from mso_academy.errors import Conflict
+    from mso_academy.learning import services as learning
+    from mso_academy.plugins.manager import plugins
+
+    factory = database(live_app).session_factory
+    with live_app.app_context(), live_app.test_request_context():
+        with factory() as setup, transaction(setup):
+            learner = make_user(setup, email="stale@example.org")
+            course = make_course(setup, slug="stale", modules=[[("text_lesson", {"body": "x"})]] * 2)
+            learning.enrol(setup, plugins(), learner, course)
+        with factory() as first, factory() as second:
+            from mso_academy.catalog.services import course_by_slug
+
+            stale = learning.learner_progress(first, learner, course_by_slug(first, "stale", learner))
+            fresh = learning.learner_progress(second, learner, course_by_slug(second, "stale", learner))
+            activity_id = fresh.states[0].activity.id
+            learning.submit(second, plugins(), fresh, activity_id, MultiDict({"done": "1"}), "second")
+            second.commit()
+            with pytest.raises(Conflict):
+                learning.submit(first, plugins(), stale, activity_id, MultiDict({"done": "1"}), "first")
+            first.rollback()
+    assert count(live_app, Attempt, Attempt.passed.is_(True)) == 1
