@@ -22,12 +22,19 @@ $(STAMP): pyproject.toml $(PLUGIN_DIRS) | $(BIN)/python
 install: $(STAMP) translations
 
 # Compiled catalogues (.mo) are build output, never committed.
+PLUGIN_TRANSLATIONS := $(wildcard plugins/*/src/*/translations)
+
 translations: $(STAMP)
 	$(BIN)/pybabel compile --use-fuzzy -d $(TRANSLATIONS) --statistics 2>&1 | tail -n 3
+	@for d in $(PLUGIN_TRANSLATIONS); do $(BIN)/pybabel compile -d $$d 2>&1 | tail -n 1 || exit 1; done
 
 extract-messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o $(TRANSLATIONS)/messages.pot --no-location --sort-output .
 	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-fuzzy-matching --ignore-obsolete
+	@# Each plugin keeps its own catalogue: strings from its package and templates, extracted with its babel.cfg.
+	@for d in $(PLUGIN_TRANSLATIONS); do p=$$(echo $$d | cut -d/ -f1-2); \
+	  $(BIN)/pybabel extract -F $$p/babel.cfg -k _l -k lazy_gettext -o $$d/messages.pot --no-location --sort-output $$p && \
+	  $(BIN)/pybabel update -i $$d/messages.pot -d $$d --no-fuzzy-matching --ignore-obsolete || exit 1; done
 
 # Debian packages the tests use: Chromium drives the browser tests (no browser is downloaded), qpdf and
 # poppler-utils check PDFs, zbar-tools reads QR codes. Installed only where missing.

@@ -64,6 +64,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.jinja_loader = ChoiceLoader(
         [app.jinja_loader, *(FileSystemLoader(str(path)) for path in plugin_manager.template_dirs)]
     )
+    # Flask-Babel merges the catalogues in order, a later one overriding a msgid: plugins first, the core last.
+    babel_config = app.extensions["babel"]
+    babel_config.translation_directories = [
+        *(str(path) for path in plugin_manager.translation_dirs),
+        *babel_config.translation_directories,
+    ]
     templating.init_app(app)
 
     for blueprint in (*core_blueprints, *plugin_manager.blueprints):

@@ -3,13 +3,26 @@
 from __future__ import annotations
 
 from flask import Flask, current_app, has_request_context, request, session
-from flask_babel import Babel
+from flask_babel import Babel, Domain
 from flask_login import LoginManager, current_user
 from flask_wtf import CSRFProtect
+
+
+class AppDomain(Domain):
+    """The default gettext domain, with its catalogue cache kept per app.
+
+    Flask-Babel caches loaded catalogues on the (module-global) domain by locale only; two apps with different
+    plugin catalogues (tests make many apps) would otherwise share whichever catalogue loaded first.
+    """
+
+    def get_translations_cache(self, ctx: object) -> dict[object, object]:
+        return current_app.extensions.setdefault("mso_academy_translations_cache", {})
+
 
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+babel.__dict__["domain_instance"] = AppDomain()  # replaces Babel's cached_property, see AppDomain
 
 
 def select_locale() -> str:

@@ -1,6 +1,7 @@
 """Imports every model so that `Base.metadata` is complete (Alembic, tests)."""
 
-from mso_academy.accounts.models import Role, User, UserRole
+from mso_academy.accounts.models import RecoveryCode, Role, User, UserRole
+from mso_academy.audit.models import AuditEvent
 from mso_academy.catalog.models import Activity, Course, CourseDraft, CourseStatus, CourseTrainer, Level, Module
 from mso_academy.certificates.models import Certificate
 from mso_academy.db import Base
@@ -12,6 +13,7 @@ from mso_academy.learning.models import (
     EnrolmentSource,
     EnrolmentStatus,
 )
+from mso_academy.mail.models import MailMessage, MailStatus
 from mso_academy.organisations.models import (
     CourseAssignment,
     FunctionRequirement,
@@ -28,6 +30,7 @@ __all__ = [
     "Activity",
     "ActivityProgress",
     "Attempt",
+    "AuditEvent",
     "Base",
     "Certificate",
     "Completion",
@@ -42,12 +45,15 @@ __all__ = [
     "FunctionRequirement",
     "Invitation",
     "Level",
+    "MailMessage",
+    "MailStatus",
     "MemberFunction",
     "MemberRole",
     "Membership",
     "Module",
     "OrgFunction",
     "Organisation",
+    "RecoveryCode",
     "Role",
     "Upload",
     "User",

@@ -43,6 +43,8 @@ class Course(Base):
     certificate_validity_months: Mapped[int | None] = mapped_column()
     learning_outcomes: Mapped[list[str]] = mapped_column(JSON, default=list)
     translations: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Courses that share a group key are language versions of one course (linked on the course page).
+    translation_group: Mapped[str | None] = mapped_column(String(100), index=True)
     # sha256 of the imported package, so re-importing the same version is recognised as unchanged.
     package_fingerprint: Mapped[str | None] = mapped_column(String(64))
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)

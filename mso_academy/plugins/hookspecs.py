@@ -45,6 +45,15 @@ def register_template_dirs() -> list[str | Path]:
 
 
 @hookspec
+def register_translation_dirs() -> list[str | Path]:
+    """Folders of compiled gettext catalogues (``<dir>/<locale>/LC_MESSAGES/messages.mo``) for the plugin's strings.
+
+    They are merged into the interface's catalogue, so ``gettext`` from the plugin API and ``_()`` in the plugin's
+    templates translate the plugin's own strings; the core's translation wins where both define one msgid.
+    """
+
+
+@hookspec
 def register_blueprints() -> list[Blueprint]:
     """Flask blueprints with the plugin's own pages; the blueprint's name must be unique."""
 

@@ -66,6 +66,7 @@ class PluginManager:
         self.course_types: dict[str, CourseType] = {}
         self.activity_kinds: dict[str, ActivityKind] = {}
         self.template_dirs: list[Path] = []
+        self.translation_dirs: list[Path] = []
         self.blueprints: list[Any] = []
         self.cli_commands: list[Any] = []
         self.reserved: set[str] = set()
@@ -151,6 +152,7 @@ class PluginManager:
                 "register_course_types",
                 "register_activity_kinds",
                 "register_template_dirs",
+                "register_translation_dirs",
                 "register_blueprints",
                 "register_cli_commands",
             )
@@ -172,6 +174,8 @@ class PluginManager:
                 self.plugins[plugin].provides.append(f"activity kind: {kind.key}")
         for _plugin, values in alive(gathered["register_template_dirs"]):
             self.template_dirs.extend(Path(v) for v in values)
+        for _plugin, values in alive(gathered["register_translation_dirs"]):
+            self.translation_dirs.extend(Path(v) for v in values)
         for plugin, values in alive(gathered["register_blueprints"]):
             for blueprint in values:
                 self._claim(owners, f"blueprint {blueprint.name!r}", plugin)
