@@ -29,7 +29,7 @@ translations: $(STAMP)
 	@for d in $(PLUGIN_TRANSLATIONS); do $(BIN)/pybabel compile -d $$d 2>&1 | tail -n 1 || exit 1; done
 
 extract-messages: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o $(TRANSLATIONS)/messages.pot --no-location --sort-output mso_academy
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o $(TRANSLATIONS)/messages.pot --no-location --sort-output .
 	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-fuzzy-matching --ignore-obsolete
 	@# Each plugin keeps its own catalogue: strings from its package and templates, extracted with its babel.cfg.
 	@for d in $(PLUGIN_TRANSLATIONS); do p=$$(echo $$d | cut -d/ -f1-2); \
