@@ -19,7 +19,16 @@ $(STAMP): pyproject.toml $(PLUGIN_DIRS) | $(BIN)/python
 	@for p in $(dir $(PLUGIN_DIRS)); do echo "installing plugin $$p"; $(BIN)/python -m pip install --quiet -e $$p || exit 1; done
 	touch $(STAMP)
 
-install: $(STAMP) translations
+# axe-core (npm, pinned by package-lock.json) checks every page in the browser tests; reinstalled when the lock
+# changes or the package is missing.
+AXE := node_modules/axe-core/axe.min.js
+
+$(AXE): package-lock.json
+	@command -v npm >/dev/null || { echo "installing Debian's npm"; $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq npm >/dev/null; }
+	npm ci --no-audit --no-fund
+	touch $@
+
+install: $(STAMP) translations $(AXE)
 
 # Compiled catalogues (.mo) are build output, never committed.
 PLUGIN_TRANSLATIONS := $(wildcard plugins/*/src/*/translations)
@@ -63,4 +72,4 @@ test-postgres: install system-packages
 	MSO_ACADEMY_TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest -p no:cacheprovider -n 2
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache .ruff_cache
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache node_modules
