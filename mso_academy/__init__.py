@@ -14,8 +14,8 @@ __all__ = ["create_app"]
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """The only way an app is made: configuration, database, extensions, plugins, blueprints."""
+    from mso_academy import assets, db, extensions, ratelimits, templating
     from mso_academy import config as config_module
-    from mso_academy import db, extensions, ratelimits, templating
     from mso_academy.accounts.views import bp as accounts_bp
     from mso_academy.admin.views import bp as admin_bp
     from mso_academy.authoring.views import bp as authoring_bp
@@ -41,6 +41,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     db.init_app(app)
     extensions.init_app(app)
+    assets.init_app(app)
     core_blueprints = (
         core_bp,
         catalog_bp,
