@@ -6,6 +6,7 @@ from mso_academy.catalog.models import Activity, Course, CourseDraft, CourseStat
 from mso_academy.certificates.models import Certificate
 from mso_academy.db import Base
 from mso_academy.learning.models import (
+    ActivityDraft,
     ActivityProgress,
     Attempt,
     Completion,
@@ -28,6 +29,7 @@ from mso_academy.uploads.models import Upload
 
 __all__ = [
     "Activity",
+    "ActivityDraft",
     "ActivityProgress",
     "Attempt",
     "AuditEvent",

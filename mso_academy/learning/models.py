@@ -98,6 +98,24 @@ class Attempt(Base):
     activity: Mapped[Activity] = relationship()
 
 
+class ActivityDraft(Base):
+    """Answers a learner saved without handing them in (kinds with `saves_drafts`): one per enrolment and activity.
+
+    A long exercise survives a closed tab; the draft is never graded and goes when the learner hands in.
+    """
+
+    __tablename__ = "activity_drafts"
+    __table_args__ = (UniqueConstraint("enrolment_id", "activity_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolments.id", ondelete="CASCADE"))
+    activity_id: Mapped[int] = mapped_column(ForeignKey("activities.id", ondelete="CASCADE"), index=True)
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    activity: Mapped[Activity] = relationship()
+
+
 class Completion(Base):
     """The one record that an enrolment's cycle was completed; its certificate hangs on it."""
 

@@ -24,7 +24,7 @@ from enum import StrEnum
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 from werkzeug.datastructures import FileStorage, MultiDict
@@ -36,6 +36,7 @@ from mso_academy.certificates import services as certificates
 from mso_academy.db import utcnow
 from mso_academy.errors import Conflict, DomainError, NotFound
 from mso_academy.learning.models import (
+    ActivityDraft,
     ActivityProgress,
     Attempt,
     Completion,
@@ -230,6 +231,12 @@ def submit(
         if duplicate is not None:
             return duplicate
         raise Conflict(_("This answer was sent twice at the same time. Please reload the page.")) from None
+    if kind.saves_drafts:  # handed in: the attempt holds the answers now (see learning.drafts)
+        session.execute(
+            delete(ActivityDraft).where(
+                ActivityDraft.enrolment_id == enrolment.id, ActivityDraft.activity_id == activity.id
+            )
+        )
     _record_progress(session, plugins, progress, state, attempt)
     return attempt
 
@@ -427,6 +434,14 @@ def export_learning_data(session: Session, user_id: int) -> list[dict[str, Any]]
                         "submitted_at": a.submitted_at.isoformat(),
                     }
                     for a in attempts
+                ],
+                "drafts": [
+                    {"activity": d.activity.key, "answers": d.answers, "saved_at": d.saved_at.isoformat()}
+                    for d in session.scalars(
+                        select(ActivityDraft)
+                        .where(ActivityDraft.enrolment_id == enrolment.id)
+                        .order_by(ActivityDraft.id)
+                    )
                 ],
             }
         )

@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 from mso_academy.catalog import services as catalog
 from mso_academy.db import get_session
 from mso_academy.errors import DomainError
-from mso_academy.learning import services
+from mso_academy.learning import drafts, services
 from mso_academy.learning.dashboard import dashboard as learner_dashboard
 from mso_academy.learning.progress import CourseProgress
 from mso_academy.plugins.api import ActivityView
@@ -75,16 +75,22 @@ def _render_activity(
     limit = kind.max_attempts(activity.content)
     attempts_left = None if limit is None else max(0, limit - len(attempts))
     waiting = bool(stored) and stored[-1].review_status == services.ReviewStatus.PENDING
+    can_submit = not state.passed and attempts_left != 0 and not waiting
+    draft = drafts.draft_for(get_session(), progress.enrolment.id, activity.id) if kind.saves_drafts else None
     view = ActivityView(
         key=activity.key,
         title=activity.title,
         content=activity.content,
         attempts=attempts,
         passed=state.passed,
-        can_submit=not state.passed and attempts_left != 0 and not waiting,
+        can_submit=can_submit,
         attempts_left=attempts_left,
         submit_url=url_for("learning.submit", slug=progress.course.slug, activity_id=activity.id),
         submission_token=secrets.token_urlsafe(16),
+        draft=draft.answers if draft is not None else None,
+        draft_url=url_for("learning.save_draft", slug=progress.course.slug, activity_id=activity.id)
+        if kind.saves_drafts and can_submit
+        else None,
     )
     previous, following = progress.neighbours(activity.id)
     position = [s.activity.id for s in progress.states].index(activity.id) + 1
@@ -147,3 +153,21 @@ def submit(slug: str, activity_id: int) -> Response | tuple[str, int]:
     if attempt.passed and following is not None and kind.advance_on_pass:
         return redirect(url_for("learning.activity", slug=slug, activity_id=following.id), code=303)
     return redirect(url_for("learning.activity", slug=slug, activity_id=activity_id, _anchor="result"), code=303)
+
+
+@bp.post("/learn/<slug>/<int:activity_id>/draft")
+@login_required
+def save_draft(slug: str, activity_id: int) -> Response | tuple[str, int]:
+    """Save unfinished answers without handing them in (kinds with `saves_drafts`); back to the form."""
+    try:
+        progress = _progress(slug)
+        drafts.save_draft(get_session(), plugins(), progress, activity_id, request.form)
+    except (services.NotEnrolled, services.ActivityLocked) as exc:
+        flash(exc.message, "info")
+        return redirect(url_for("learning.resume", slug=slug), code=303)
+    except DomainError as exc:
+        if exc.status_code == 404:
+            raise
+        return _render_activity(progress, activity_id, status=exc.status_code, error=exc.message)
+    flash(_("Saved. You can close the page and continue later."), "success")
+    return redirect(url_for("learning.activity", slug=slug, activity_id=activity_id, _anchor="draft"), code=303)

@@ -123,6 +123,10 @@ class ActivityView:
     submit_url: str | None
     submission_token: str
     preview: bool = False
+    #: Kinds with `saves_drafts`: the learner's saved, ungraded answers (what `parse_draft` returned) or None,
+    #: and where a form posts to save them (None in a preview or when the learner cannot submit).
+    draft: Mapping[str, Any] | None = None
+    draft_url: str | None = None
 
     @property
     def last_attempt(self) -> AttemptView | None:
@@ -153,6 +157,10 @@ class ActivityKind:
     upload_field: ClassVar[str | None] = None
     upload_types: ClassVar[frozenset[str]] = frozenset()
     max_upload_bytes: ClassVar[int] = 5 * 1024 * 1024
+    #: Learners may save unfinished answers without handing them in (a long exercise survives a closed tab):
+    #: the core offers ``view.draft_url``, stores what `parse_draft` returns (one draft per learner and
+    #: activity, replaced on each save, removed when the learner hands in) and passes it back as ``view.draft``.
+    saves_drafts: ClassVar[bool] = False
 
     def validate(self, content: Mapping[str, Any]) -> list[ContentProblem]:
         """Problems with the content; an empty list means it can be published."""
@@ -161,6 +169,11 @@ class ActivityKind:
     def parse_answers(self, content: Mapping[str, Any], form: FormData) -> dict[str, Any]:
         """Turn the submitted form into a JSON-serialisable answers document; raise `AnswerError` if malformed."""
         return {}
+
+    def parse_draft(self, content: Mapping[str, Any], form: FormData) -> dict[str, Any]:
+        """Turn a form saved as a draft into a JSON-serialisable document; unlike `parse_answers` it accepts
+        unfinished work. Raise `AnswerError` only for input that cannot be kept. Default: `parse_answers`."""
+        return self.parse_answers(content, form)
 
     def grade(self, content: Mapping[str, Any], answers: Mapping[str, Any]) -> Grade:
         """Grade answers produced by `parse_answers` (or read back from storage)."""
