@@ -60,6 +60,12 @@ DEFAULTS: dict[str, Any] = {
     "REDIS_URL": None,  # rate limits in Redis when set, else in memory
     "RATELIMIT_ENABLED": True,
     "VERIFY_RATE_LIMIT": "60 per minute",
+    # The accessibility statement (/accessibility, BITV 2.0 / § 12b BGG): where feedback goes (None: the address in
+    # MAIL_FROM), the date the statement was last reviewed, and the enforcement body (Schlichtungsstelle, § 16 BGG).
+    "ACCESSIBILITY_CONTACT": None,
+    "ACCESSIBILITY_STATEMENT_DATE": "2026-11-22",
+    "ACCESSIBILITY_ENFORCEMENT_NAME": "Schlichtungsstelle nach § 16 BGG",
+    "ACCESSIBILITY_ENFORCEMENT_URL": "https://www.schlichtungsstelle-bgg.de",
 }
 
 # Keys whose environment value is a comma-separated list, an integer or a boolean.

@@ -1,6 +1,9 @@
-"""The start page, the health check and the error pages."""
+"""The start page, the accessibility statement, the health check and the error pages."""
 
 from __future__ import annotations
+
+from datetime import date
+from email.utils import parseaddr
 
 from flask import (
     Blueprint,
@@ -48,6 +51,22 @@ def switch_language() -> Response:
         set_language(get_session(), current_user._get_current_object(), language)
     session["language"] = language
     return redirect(safe_next(request.form.get("next")) or url_for("core.index"), code=303)
+
+
+@bp.get("/accessibility")
+def accessibility() -> str:
+    """The accessibility statement (Erklärung zur Barrierefreiheit) that BITV 2.0 asks for, linked on every page."""
+    config = current_app.config
+    contact = config["ACCESSIBILITY_CONTACT"] or parseaddr(config["MAIL_FROM"])[1]
+    return render_template(
+        "core/accessibility.html",
+        contact=contact,
+        operator_name=config["ISSUER_NAME"],
+        operator_address=config["ISSUER_ADDRESS"],
+        statement_date=date.fromisoformat(str(config["ACCESSIBILITY_STATEMENT_DATE"])),
+        enforcement_name=config["ACCESSIBILITY_ENFORCEMENT_NAME"],
+        enforcement_url=config["ACCESSIBILITY_ENFORCEMENT_URL"],
+    )
 
 
 @bp.get("/healthz")
