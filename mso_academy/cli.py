@@ -27,7 +27,7 @@ def main() -> None:
     """MSO Academy: learning for the volunteers of migrant self-organisations."""
 
 
-CORE_COMMANDS = ("db", "users", "courses", "certificates", "assignments", "demo")
+CORE_COMMANDS = ("db", "users", "courses", "certificates", "assignments", "demo", "backup", "restore")
 
 
 def register_commands(app: Flask, manager: PluginManager) -> None:
@@ -35,7 +35,7 @@ def register_commands(app: Flask, manager: PluginManager) -> None:
     from mso_academy.certificates.cli import certificates
     from mso_academy.qualification.cli import assignments
 
-    for command in (db, users, courses, certificates, assignments, demo, *manager.cli_commands):
+    for command in (db, users, courses, certificates, assignments, demo, backup, restore, *manager.cli_commands):
         app.cli.add_command(command)
 
 
@@ -263,3 +263,37 @@ def demo(courses_dir: Path | None) -> None:
     for line in lines:
         click.echo(line)
     click.echo(f"Demo users share the password: {DEMO_PASSWORD}")
+
+
+# --- backup and restore -------------------------------------------------------------------------------------
+
+
+@click.command("backup")
+@click.argument("archive", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def backup(archive: Path) -> None:
+    """Write ARCHIVE (.tar.gz): a consistent snapshot of the database and the certificate signing keys."""
+    from mso_academy.backup import BackupError, create_backup
+    from mso_academy.certificates.keys import keys_dir
+
+    try:
+        create_backup(database().engine, keys_dir(), archive)
+    except BackupError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(f"Backup written to {archive} (contains the signing keys: keep it secret)")
+
+
+@click.command("restore")
+@click.argument("archive", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Restore even though the database already holds data (replaces it).")
+@with_appcontext
+def restore(archive: Path, force: bool) -> None:
+    """Restore ARCHIVE into this installation's database (empty unless --force) and key folder."""
+    from mso_academy.backup import BackupError, restore_backup
+    from mso_academy.certificates.keys import keys_dir
+
+    try:
+        restore_backup(database().engine, keys_dir(), archive, force=force)
+    except BackupError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(f"Restored {archive}; run `mso-academy db upgrade` if the backup came from an older version")
