@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from babel.units import format_unit
 from flask import Flask, current_app
 from flask_babel import format_date, get_locale
 from flask_login import current_user
@@ -32,6 +33,14 @@ def _course_type_name(slug: str) -> str:
     return str(course_type.name) if course_type else slug
 
 
+def filesize(size: int) -> str:
+    """A file size in the reader's notation ("12 kB", "1,5 MB", "12 кБ"), never in bytes below a kilobyte."""
+    locale = get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"]
+    if size < 1000 * 1024:
+        return format_unit(-(-size // 1024) or 1, "digital-kilobyte", length="short", locale=locale)
+    return format_unit(round(size / 1024 / 1024, 1), "digital-megabyte", length="short", locale=locale)
+
+
 def content_attrs(language: str) -> Markup:
     """`lang` and `dir` for content written in `language` (a German lesson inside the Arabic interface)."""
     code = escape(language)
@@ -52,6 +61,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["markdown_inline"] = render_markdown_inline
     app.jinja_env.filters["date"] = lambda value, fmt="medium": format_date(value, fmt) if value else ""
+    app.jinja_env.filters["filesize"] = filesize
     app.jinja_env.globals.update(
         can=lambda name: has_permission(current_user, Permission(name)),
         language_name=lambda code: LANGUAGE_NAMES.get(code, code),
