@@ -16,6 +16,7 @@ from wtforms.fields.choices import SelectChoice
 from mso_academy.db import get_session
 from mso_academy.errors import DomainError, NotFound
 from mso_academy.organisations import forms, services
+from mso_academy.organisations.membership import membership_in
 from mso_academy.organisations.models import MemberRole, Organisation
 from mso_academy.organisations.views import Page, bp, managed, to
 
@@ -97,6 +98,7 @@ def remove_member(slug: str, membership_id: int) -> Response | Page:
 @login_required
 def assign_function(slug: str, membership_id: int) -> Response | Page:
     organisation = managed(slug)
+    membership_in(get_session(), organisation, membership_id)  # another organisation's member: 404, not a form error
     form = forms.AssignFunctionForm(prefix=f"m{membership_id}")
     form.function.choices = [SelectChoice(f.id, f.name) for f in organisation.functions]
     if not form.validate_on_submit():
