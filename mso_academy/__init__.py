@@ -14,7 +14,7 @@ __all__ = ["create_app"]
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """The only way an app is made: configuration, database, extensions, plugins, blueprints."""
-    from mso_academy import assets, db, extensions, ratelimits, templating
+    from mso_academy import assets, db, extensions, ratelimits, security, templating
     from mso_academy import config as config_module
     from mso_academy.accounts.views import bp as accounts_bp
     from mso_academy.admin.views import bp as admin_bp
@@ -36,6 +36,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     instance_path = (config or {}).get("INSTANCE_PATH") or os.environ.get("MSO_ACADEMY_INSTANCE_PATH")
     app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
     config_module.load(app, config)
+    security.init_app(app)  # refuses an unsafe production configuration; security headers
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("fontTools").setLevel(logging.WARNING)  # font subsetting for PDFs is chatty
 

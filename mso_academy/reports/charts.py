@@ -54,7 +54,7 @@ def bar_chart(
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
         f'aria-labelledby="{chart_id}-title {chart_id}-desc" viewBox="0 0 {WIDTH} {height}" width="100%" '
-        f'style="max-inline-size: 32rem; block-size: auto" font-family="system-ui, sans-serif" font-size="15">',
+        'font-family="system-ui, sans-serif" font-size="15">',  # sized by svg.chart in style.css (CSP)
         f'<title id="{chart_id}-title">{escape(title)}</title>',
         f'<desc id="{chart_id}-desc">{escape(description)}</desc>',
         f'<defs><pattern id="{chart_id}-hatch" width="6" height="6" patternUnits="userSpaceOnUse" '

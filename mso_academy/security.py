@@ -1,0 +1,106 @@
+"""HTTP hardening in one place: security headers on every response, secure cookies and a refusal to start with an
+unsafe configuration in production.
+
+"Production" is `MSO_ACADEMY_ENV=production` (config key `ENV`). There the app refuses to start with DEBUG on,
+or without a secret key of its own (missing, generated into the instance folder by the laptop default, a
+well-known value, or shorter than 32 characters); session and remember-me cookies are `Secure`; and responses
+carry HSTS. HSTS is also sent whenever `SESSION_COOKIE_SECURE` is on (the site is served over HTTPS).
+
+The Content-Security-Policy has no 'unsafe-inline': templates carry no inline scripts or `style` attributes
+(tests/security/test_headers.py checks the templates, tests/browser/test_csp.py the pages in Chromium). A view
+may set a stricter policy of its own (uploads are served with `sandbox`); it is kept.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from flask import Flask, Response
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "img-src 'self' data:",
+        "style-src 'self'",
+        "script-src 'self'",
+        "object-src 'none'",
+        "frame-ancestors 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+    ]
+)
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), fullscreen=(self)"
+HSTS = "max-age=31536000; includeSubDomains"
+HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    # Links in mail carry tokens in the path: other sites never see our paths, not even on a link from a page.
+    "Referrer-Policy": "same-origin",
+    "Permissions-Policy": PERMISSIONS_POLICY,
+    "X-Frame-Options": "DENY",  # for browsers without frame-ancestors
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+# Keys that people copy from tutorials, and the ones the tests use.
+WELL_KNOWN_KEYS = frozenset({"dev", "development", "secret", "changeme", "change-me", "test-secret-key", "x"})
+MIN_KEY_LENGTH = 32
+MAX_REMEMBER = 14 * 24 * 3600
+
+
+class InsecureConfiguration(RuntimeError):
+    """The app would run in production with a setting that exposes its users; raised by `create_app`."""
+
+
+def is_production(app: Flask) -> bool:
+    return str(app.config.get("ENV", "")).strip().lower() == "production"
+
+
+def _generated_key(app: Flask) -> bool:
+    path = Path(app.instance_path) / "secret_key"
+    return path.is_file() and path.read_text().strip() == app.config.get("SECRET_KEY")
+
+
+def check_configuration(app: Flask) -> None:
+    """Refuse to start in production with debug on or without a real secret key; a clear message says why."""
+    if not is_production(app):
+        return
+    problems = []
+    if app.debug or app.config.get("DEBUG"):
+        problems.append("DEBUG is on (it shows code and lets anyone run it from the error page); switch it off.")
+    key = app.config.get("SECRET_KEY") or ""
+    if not key or _generated_key(app):
+        problems.append("no secret key is configured; set MSO_ACADEMY_SECRET_KEY (shared by all app servers).")
+    elif key in WELL_KNOWN_KEYS or len(key) < MIN_KEY_LENGTH:
+        problems.append(
+            f"the secret key is a well-known value or shorter than {MIN_KEY_LENGTH} characters; set "
+            "MSO_ACADEMY_SECRET_KEY to a long random value, e.g. from `python -c 'import secrets; "
+            "print(secrets.token_urlsafe(48))'`."
+        )
+    if problems:
+        raise InsecureConfiguration(
+            "MSO Academy refuses to start in production (MSO_ACADEMY_ENV=production): " + " ".join(problems)
+        )
+
+
+def set_headers(response: Response, *, hsts: bool) -> Response:
+    for name, value in HEADERS.items():
+        response.headers.setdefault(name, value)
+    if hsts:
+        response.headers.setdefault("Strict-Transport-Security", HSTS)
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Call right after the configuration is loaded."""
+    check_configuration(app)
+    if is_production(app):
+        app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["REMEMBER_COOKIE_SECURE"] = True
+    duration = app.config.get("REMEMBER_COOKIE_DURATION") or MAX_REMEMBER
+    seconds = duration.total_seconds() if isinstance(duration, timedelta) else float(duration)
+    app.config["REMEMBER_COOKIE_DURATION"] = min(int(seconds), MAX_REMEMBER)  # "remember me" lasts 14 days at most
+    hsts = is_production(app) or bool(app.config.get("SESSION_COOKIE_SECURE"))
+
+    @app.after_request
+    def _security_headers(response: Response) -> Response:
+        return set_headers(response, hsts=hsts)
