@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -80,6 +81,11 @@ def load_demo(session: Session, plugins: PluginManager, courses_dir: Path) -> li
     organisation, organisation_lines = _demo_organisation(session, users)
     lines.extend(organisation_lines)
     for folder in find_packages(courses_dir):
+        missing = _missing_course_type(folder, plugins)
+        if missing:
+            # A shipped course of a plugin that is not installed (or disabled) is left out, not an error.
+            lines.append(f"course {folder.name}: skipped, course type {missing!r} is not installed")
+            continue
         spec, problems = load_package(folder, plugins)
         if spec is None:
             raise DomainError("; ".join(map(str, problems)))
@@ -92,6 +98,18 @@ def load_demo(session: Session, plugins: PluginManager, courses_dir: Path) -> li
     lines.extend(_demo_functions(session, organisation, users))
     lines.extend(_demo_certificates(session, plugins, users["holder@example.org"]))
     return lines
+
+
+def _missing_course_type(folder: Path, plugins: PluginManager) -> str | None:
+    """The package's course type when no installed plugin provides it (validation reports anything else)."""
+    try:
+        document = yaml.safe_load((folder / "course.yaml").read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return None
+    course_type = document.get("course_type") if isinstance(document, dict) else None
+    if isinstance(course_type, str) and plugins.course_type(course_type) is None:
+        return course_type
+    return None
 
 
 def _demo_organisation(session: Session, users: dict[str, User]) -> tuple[Organisation, list[str]]:
