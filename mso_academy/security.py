@@ -15,8 +15,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
-from flask import Flask, Response
+from flask import Flask, Response, session
+from flask_login import user_logged_in, user_logged_out
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -104,3 +106,30 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def _security_headers(response: Response) -> Response:
         return set_headers(response, hsts=hsts)
+
+    user_logged_in.connect(_fresh_session, app)
+    user_logged_out.connect(_end_every_session, app)
+
+
+# What survives a login: Flask-Login's own keys (set just before the signal), the chosen language and the
+# messages to show. Everything else a visitor's cookie carried before (planted values, an old CSRF token,
+# half-finished steps) is dropped, so a session prepared by someone else is never the signed-in one.
+_KEPT_AT_LOGIN = frozenset({"_user_id", "_fresh", "_id", "_remember", "_remember_seconds", "language", "_flashes"})
+
+
+def _fresh_session(sender: Flask, user: Any, **extra: Any) -> None:
+    """A new session at login (against session fixation): the cookie's contents are replaced."""
+    kept = {key: session[key] for key in _KEPT_AT_LOGIN if key in session}
+    session.clear()
+    session.update(kept)
+
+
+def _end_every_session(sender: Flask, user: Any, **extra: Any) -> None:
+    """Logging out ends every session of the account (all devices): a copy of the old cookie, or a remember-me
+    cookie, names a session token that no longer exists."""
+    from mso_academy.accounts.models import User, new_session_token
+    from mso_academy.db import get_session
+
+    if isinstance(user, User):
+        user.session_token = new_session_token()
+        get_session().flush()
