@@ -63,6 +63,7 @@ class CourseFields:
     certificate_description: str = ""
     certificate_validity_months: int | None = None
     learning_outcomes: tuple[str, ...] = ()
+    translation_group: str = ""  # shared by the course's language versions; empty: none
 
     @classmethod
     def of(cls, spec: CourseSpec) -> CourseFields:
@@ -78,6 +79,7 @@ class CourseFields:
             certificate_description=spec.certificate_description,
             certificate_validity_months=spec.certificate_validity_months,
             learning_outcomes=tuple(spec.learning_outcomes),
+            translation_group=spec.translation_group or "",
         )
 
 
@@ -136,7 +138,7 @@ def course_state(course: Course, draft: CourseSpec | None) -> str:
         return "archived"
     if course.status == CourseStatus.DRAFT:
         return "unpublished" if course.published_at is not None else "new"
-    if draft is not None and draft.fingerprint() != course.package_fingerprint:
+    if draft is not None and not draft.matches(course):
         return "changed"
     return "published"
 
@@ -216,6 +218,8 @@ def _check_fields(plugins: PluginManager, fields: CourseFields) -> None:
         raise DomainError(_("Please choose a level."))
     if not VERSION.match(fields.version):
         raise DomainError(_('The version must be letters, digits, "." or "-", such as 1.1.'))
+    if fields.translation_group.strip() and not SLUG.match(fields.translation_group.strip()):
+        raise DomainError(_("The language group may contain lowercase letters, digits and '-' only."))
 
 
 def create_course(session: Session, plugins: PluginManager, user: User, fields: CourseFields, slug: str = "") -> Course:
@@ -287,6 +291,7 @@ def _with_fields(spec: CourseSpec, fields: CourseFields) -> CourseSpec:
         certificate_description=fields.certificate_description.strip(),
         certificate_validity_months=fields.certificate_validity_months,
         learning_outcomes=[o.strip() for o in fields.learning_outcomes if o.strip()],
+        translation_group=fields.translation_group.strip() or None,
     )
 
 

@@ -130,6 +130,19 @@ class CourseForm(_CourseBasicsForm):
         widget=TextInput(),
         render_kw=NUMBER,
     )
+    translation_group = StringField(
+        _l("Language group (optional)"),
+        validators=[
+            Optional(),
+            Length(max=100),
+            Regexp(r"^[a-z0-9][a-z0-9-]*$", message=_l("Only lowercase letters, digits and '-'.")),
+        ],
+        description=_l(
+            "Give the language versions of one course the same group, such as vereinsrecht-grundlagen: "
+            "their course pages then link to each other."
+        ),
+        render_kw={"autocomplete": "off"},
+    )
 
     def load(self, spec: CourseSpec) -> None:
         fields = CourseFields.of(spec)
@@ -150,6 +163,7 @@ class CourseForm(_CourseBasicsForm):
             certificate_description=self.certificate_description.data or "",
             certificate_validity_months=self.certificate_validity_months.data,
             learning_outcomes=tuple((self.learning_outcomes.data or "").splitlines()),
+            translation_group=(self.translation_group.data or "").strip(),
         )
 
 

@@ -77,7 +77,7 @@ def editor_state(session: Session, plugins: PluginManager, course: Course) -> Ed
         spec=spec,
         state=course_state(course, spec if row is not None else None),
         has_draft=row is not None,
-        changed=row is not None and spec.fingerprint() != course.package_fingerprint,
+        changed=row is not None and not spec.matches(course),
         problems=check_draft(plugins, spec),
         enrolments=enrolment_count(session, course),
     )

@@ -102,6 +102,40 @@ def course_by_slug(session: Session, slug: str, viewer: Any) -> Course:
     return course
 
 
+def language_versions(session: Session, course: Course) -> list[Course]:
+    """The other published courses of `course`'s language group (one query), by language then title."""
+    if not course.translation_group:
+        return []
+    return list(
+        session.scalars(
+            select(Course)
+            .where(
+                Course.translation_group == course.translation_group,
+                Course.status == CourseStatus.PUBLISHED,
+                Course.id != course.id,
+            )
+            .order_by(Course.language, Course.title)
+        )
+    )
+
+
+def language_versions_of(session: Session, courses: Sequence[Course]) -> dict[int, list[Course]]:
+    """For a page of courses: each course's other published language versions (one query for the page)."""
+    groups = {c.translation_group for c in courses if c.translation_group}
+    if not groups:
+        return {}
+    members = session.scalars(
+        select(Course)
+        .where(Course.translation_group.in_(groups), Course.status == CourseStatus.PUBLISHED)
+        .order_by(Course.language, Course.title)
+    ).all()
+    return {
+        c.id: [m for m in members if m.translation_group == c.translation_group and m.id != c.id]
+        for c in courses
+        if c.translation_group
+    }
+
+
 def activities_in_order(course: Course) -> list[Activity]:
     return [activity for module in course.modules for activity in module.activities]
 

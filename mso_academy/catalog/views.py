@@ -42,7 +42,14 @@ def catalogue() -> tuple[str, int] | str:
     )
     page = services.search(session, query, current_app.config["CATALOGUE_PAGE_SIZE"])
     args = {k: v for k, v in request.args.items() if k != "page" and v}
-    return render_template("catalog/catalogue.html", form=form, page=page, args=args, levels=LEVEL_LABELS)
+    return render_template(
+        "catalog/catalogue.html",
+        form=form,
+        page=page,
+        args=args,
+        levels=LEVEL_LABELS,
+        versions=services.language_versions_of(session, page.items),
+    )
 
 
 @bp.get("/courses/<slug>")
@@ -62,4 +69,5 @@ def course(slug: str) -> str:
         levels=LEVEL_LABELS,
         kinds=plugins().activity_kinds,
         can_edit=can_edit_course(current_user, course),
+        versions=services.language_versions(session, course),
     )

@@ -222,7 +222,7 @@ def test_unknown_keys_name_the_allowed_ones(app, tmp_path):
     assert typo.message == (
         "unknown key 'titel' in course.yaml; allowed keys: certificate, course_type, description, "
         "duration_minutes, format, language, learning_outcomes, level, modules, slug, summary, title, "
-        "translations, version. Did you mean 'title'?"
+        "translation_group, translations, version. Did you mean 'title'?"
     )
     assert "'title' is missing" in only(problems, "missing").message
     assert only(problems, "'beschreibung' in a module").line == 18

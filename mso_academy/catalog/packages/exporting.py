@@ -74,8 +74,10 @@ def export_files(spec: CourseSpec) -> dict[str, str]:
         },
         "learning_outcomes": spec.learning_outcomes,
         "translations": spec.translations,
-        "modules": [],
     }
+    if spec.translation_group:
+        manifest["translation_group"] = spec.translation_group
+    manifest["modules"] = []
     for m_pos, module in enumerate(spec.modules, start=1):
         folder = f"{m_pos:02d}-{module.key}"
         entry: dict[str, Any] = {"key": module.key, "title": module.title, "summary": module.summary}

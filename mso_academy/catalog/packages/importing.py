@@ -44,7 +44,12 @@ def import_course(
     )
     if course is not None and course.version == spec.version:
         if course.package_fingerprint == fingerprint:
-            return "unchanged"
+            if spec.matches(course):
+                return "unchanged"
+            # Only the language group differs: linking language versions needs no new version.
+            course.translation_group = spec.translation_group
+            session.flush()
+            return "updated"
         raise Conflict(
             _(
                 "Course %(slug)s version %(version)s exists with different content; raise the version to update it.",

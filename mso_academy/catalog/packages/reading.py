@@ -34,6 +34,11 @@ from mso_academy.catalog.packages.spec import (
 from mso_academy.catalog.packages.yaml_lines import Doc, Reader
 from mso_academy.plugins.manager import PluginManager
 
+GROUP_EXPECTED = (
+    "a key of 1-100 lowercase letters, digits and '-' that the course's language versions share, "
+    "such as vereinsrecht-grundlagen"
+)
+
 
 def _not_plain(value: Any, at: tuple[Any, ...] = ()) -> tuple[tuple[Any, ...], str] | None:
     """Where `value` holds something a course cannot store (dates, non-text keys, …), else None."""
@@ -194,6 +199,10 @@ def _read_package(folder: Path, plugins: PluginManager) -> _Loaded:
             doc.problem(("learning_outcomes", index), "each learning outcome must be a sentence (text)")
     translations = want("translations", dict, "a mapping of language code to texts", required=False, default={})
     _check_translations(doc.under("translations"), translations)
+    group = want("translation_group", str, GROUP_EXPECTED, required=False, default=None)
+    if group is not None and not SLUG.match(group):
+        doc.problem(("translation_group",), f"'translation_group' must be {GROUP_EXPECTED}")
+        group = None
     spec = CourseSpec(
         slug=slug,
         title=title,
@@ -208,6 +217,7 @@ def _read_package(folder: Path, plugins: PluginManager) -> _Loaded:
         certificate_validity_months=validity,
         learning_outcomes=[str(o) for o in outcomes],
         translations=translations,
+        translation_group=group,
     )
     result.spec = spec
     modules = want("modules", list, "a list of modules", default=[])

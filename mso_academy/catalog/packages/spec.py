@@ -35,6 +35,7 @@ COURSE_FIELDS = (
     "version",
     "certificate_description",
     "certificate_validity_months",
+    "translation_group",
 )
 
 # Every key each part of a package may have; anything else is reported (a typo such as `titel:` is lost otherwise).
@@ -52,6 +53,7 @@ COURSE_KEYS = (
     "certificate",
     "learning_outcomes",
     "translations",
+    "translation_group",
     "modules",
 )
 CERTIFICATE_KEYS = ("description", "validity_months")
@@ -104,9 +106,21 @@ class CourseSpec:
     learning_outcomes: list[str]
     translations: dict[str, Any]
     modules: list[ModuleSpec] = field(default_factory=list)
+    # Courses sharing this key are language versions of one course (a slug such as "vereinsrecht-basics").
+    translation_group: str | None = None
 
     def fingerprint(self) -> str:
-        return hashlib.sha256(json.dumps(asdict(self), sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+        """The content's hash. The language group is left out: linking language versions changes nothing a
+        learner works through, so it needs no new version (and fingerprints stored before it existed hold)."""
+        data = asdict(self)
+        del data["translation_group"]
+        return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+    def matches(self, course: Course) -> bool:
+        """Whether `course` is this spec as imported: the same content and the same language group."""
+        return self.fingerprint() == course.package_fingerprint and self.translation_group == (
+            course.translation_group or None
+        )
 
 
 # --- the spec as data: the web editor's drafts and exports --------------------------------------------------
@@ -148,6 +162,7 @@ def spec_from_course(course: Course) -> CourseSpec:
         certificate_validity_months=course.certificate_validity_months,
         learning_outcomes=list(course.learning_outcomes),
         translations=dict(course.translations),
+        translation_group=course.translation_group or None,
         modules=[
             ModuleSpec(
                 key=m.key,
