@@ -27,6 +27,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from mso_academy.learning.views import bp as learning_bp
     from mso_academy.organisations.views import bp as organisations_bp
     from mso_academy.plugins import manager
+    from mso_academy.mail.views import bp as mail_bp
     from mso_academy.qualification.views import bp as qualification_bp
     from mso_academy.reports.views import bp as reports_bp
     from mso_academy.reviews.views import bp as reviews_bp
@@ -62,6 +63,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app,
         core_blueprints=[bp.name for bp in core_blueprints],
         core_commands=[*CORE_COMMANDS, "run", "shell", "routes"],
+        mail_bp,
     )
     app.jinja_loader = ChoiceLoader(
         [app.jinja_loader, *(FileSystemLoader(str(path)) for path in plugin_manager.template_dirs)]

@@ -27,15 +27,28 @@ def main() -> None:
     """MSO Academy: learning for the volunteers of migrant self-organisations."""
 
 
-CORE_COMMANDS = ("db", "users", "courses", "certificates", "assignments", "demo", "backup", "restore")
+CORE_COMMANDS = (
+    "db",
+    "users",
+    "courses",
+    "certificates",
+    "assignments",
+    "demo",
+    "backup",
+    "restore",
+    "mail",
+    "worker",
+)
 
 
 def register_commands(app: Flask, manager: PluginManager) -> None:
     """The core's commands and every plugin's, on `app.cli` (so `mso-academy`, `flask` and tests see them)."""
     from mso_academy.certificates.cli import certificates
+    from mso_academy.mail.cli import mail, worker
     from mso_academy.qualification.cli import assignments
 
-    for command in (db, users, courses, certificates, assignments, demo, backup, restore, *manager.cli_commands):
+    core = (db, users, courses, certificates, assignments, demo, backup, restore, mail, worker)
+    for command in (*core, *manager.cli_commands):
         app.cli.add_command(command)
 
 

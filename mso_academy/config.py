@@ -23,6 +23,13 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_URL": None,  # smtp://user:password@host:port ; smtps:// for implicit TLS; ?starttls=1
     "MAIL_FROM": "MSO Academy <no-reply@mso-academy.invalid>",
     "MAIL_OUTBOX_DIR": None,  # None: instance/outbox
+    # After a commit the app tries to send the mail that transaction queued, once; the worker retries the rest.
+    "MAIL_SEND_AFTER_COMMIT": True,
+    "MAIL_MAX_ATTEMPTS": 8,  # then the message is "failed" (kept; `mso-academy mail requeue` tries again)
+    "MAIL_RETRY_BASE_SECONDS": 60,  # waits of 1, 5, 25, 125 … minutes between attempts
+    "MAIL_RETRY_MAX_SECONDS": 6 * 3600,
+    "MAIL_CLAIM_SECONDS": 600,  # a worker's lease on a batch; a crashed worker's batch is retried after it
+    "MAIL_BATCH_SIZE": 50,
     "CONFIRM_TOKEN_MAX_AGE": 3 * 24 * 3600,
     "RESET_TOKEN_MAX_AGE": 3600,
     "INVITATION_MAX_AGE": 14 * 24 * 3600,  # an organisation's invitation link, usable once

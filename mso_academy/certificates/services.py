@@ -29,6 +29,7 @@ from mso_academy.db import utcnow
 from mso_academy.errors import Conflict, DomainError, NotFound
 from mso_academy.learning.models import ActivityProgress, Completion, Enrolment, EnrolmentStatus
 from mso_academy.plugins.manager import PluginManager
+from mso_academy.mail import preferences
 
 CODE_PATTERN = re.compile(r"^[A-Z2-7]{32}$")
 
@@ -260,23 +261,23 @@ def send_reminders(session: Session, now: datetime | None = None) -> int:
     ).all()
     for certificate in due:
         user = session.get(User, certificate.user_id)
-        if user is None or not user.is_active:
+        if user is None or not user.is_active or not preferences.wants(user, preferences.CERTIFICATE_EXPIRING):
             continue
         mail.send(
             session,
-            mail.compose(
-                user.email,
-                user.preferred_language,
+            preferences.compose_reminder(
+                user,
+                preferences.CERTIFICATE_EXPIRING,
                 _l("Your certificate expires soon"),
                 "mail/certificate_expiring.txt",
-                user=user,
+    sent = 0
                 certificate=certificate,
                 link=mail.external_url("certificates.renew", code=certificate.code),
             ),
         )
         certificate.reminded_at = now
     session.flush()
-    return len(due)
+    return sent
 
 
 def latest_for_enrolment(session: Session, enrolment: Enrolment) -> Certificate | None:
@@ -287,6 +288,7 @@ def latest_for_enrolment(session: Session, enrolment: Enrolment) -> Certificate 
         .order_by(Completion.cycle.desc())
         .limit(1)
     )
+        sent += 1
 
 
 def renew(session: Session, user: User, code: str) -> Enrolment:

@@ -1,8 +1,13 @@
-"""Outgoing mail: rendered in the recipient's language, sent only after the transaction that caused it commits.
+"""Outgoing mail: rendered in the recipient's language, queued in the outbox table of the causing transaction.
 
-With `MSO_ACADEMY_MAIL_URL` (``smtp://user:pass@host:587?starttls=1`` or ``smtps://…``) mail goes to that SMTP
-server. Without it each message is written as an ``.eml`` file to the outbox folder and the log names the file:
-the log never contains the message itself, since confirmation and reset links are secrets.
+`send(session, compose(...))` adds a `MailMessage` row to `session`: a rollback leaves no mail, a commit leaves a
+row that `mso-academy mail send` (or the `worker`) delivers and retries (see `mso_academy.mail.outbox`). With
+`MAIL_SEND_AFTER_COMMIT` (the default) the app also tries to deliver the rows of a transaction right after it
+commits, so mail leaves at once on a laptop without a worker; what fails there waits for the worker.
+
+Delivery goes to the SMTP server of `MSO_ACADEMY_MAIL_URL` (``smtp://user:pass@host:587?starttls=1`` or
+``smtps://…``); without it each message is written as an ``.eml`` file to the outbox folder. The log names the
+file or the masked address, never the message itself: confirmation and reset links are secrets.
 """
 
 from __future__ import annotations
@@ -11,24 +16,34 @@ import logging
 import smtplib
 from dataclasses import dataclass
 from email.message import EmailMessage
-from email.utils import make_msgid
+from email.utils import format_datetime, make_msgid, parseaddr
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from flask import Flask, current_app, has_request_context, render_template, url_for
 from flask_babel import force_locale
+from jinja2 import TemplateNotFound
+from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
 from mso_academy.db import after_commit, utcnow
+from mso_academy.mail.models import MailMessage, MailStatus
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class Mail:
+    """A rendered message, not yet queued."""
+
     to: str
     subject: str
     text: str
+    html: str | None = None
+    language: str = "de"
+    # Reminder mails name their kind and carry an unsubscribe link (RFC 8058 List-Unsubscribe).
+    kind: str | None = None
+    unsubscribe_url: str | None = None
 
 
 def external_url(endpoint: str, **values: object) -> str:
@@ -39,49 +54,138 @@ def external_url(endpoint: str, **values: object) -> str:
         return url_for(endpoint, _external=True, **values)
 
 
-def compose(to: str, language: str, subject: str, template: str, **context: object) -> Mail:
-    """Render a plain-text mail template in `language` (the subject is translated by the caller's lazy string)."""
+def compose(
+    to: str,
+    language: str,
+    subject: str,
+    template: str,
+    *,
+    kind: str | None = None,
+    unsubscribe_url: str | None = None,
+    **context: object,
+) -> Mail:
+    """Render `template` (plain text) and its ``.html`` sibling in `language`.
+
+    The subject is the caller's lazy string, translated here. The HTML part is autoescaped like every HTML
+    template, so names and titles chosen by users cannot inject markup; a template without an HTML sibling
+    (e.g. from a plugin) sends plain text only.
+    """
+    from mso_academy.templating import RTL_LANGUAGES
+
     with force_locale(language):
-        return Mail(to=to, subject=str(subject), text=render_template(template, **context))
+        subject_text = str(subject)
+        values = {
+            **context,
+            "subject": subject_text,
+            "mail_language": language,
+            "mail_direction": "rtl" if language.split("_")[0] in RTL_LANGUAGES else "ltr",
+            "unsubscribe_url": unsubscribe_url,
+        }
+        text = render_template(template, **values)
+        html: str | None = None
+        if template.endswith(".txt"):
+            try:
+                html = render_template(template.removesuffix(".txt") + ".html", **values)
+            except TemplateNotFound:
+                html = None
+    return Mail(
+        to=to,
+        subject=subject_text,
+        text=text,
+        html=html,
+        language=language,
+        kind=kind,
+        unsubscribe_url=unsubscribe_url,
+    )
 
 
-def send(session: Session, mail: Mail) -> None:
-    """Queue `mail` to go out when `session` commits; a rollback drops it."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    after_commit(session, lambda: deliver(app, mail))
+class _SendAfterCommit:
+    """One callback per transaction that tries to deliver all rows it queued, once it has committed."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.rows: list[MailMessage] = []
+
+    def __call__(self) -> None:
+        from mso_academy.mail import outbox
+
+        # The identity is known without SQL (a row rolled back in a savepoint has none and is skipped).
+        ids = [state.identity[0] for state in map(inspect, self.rows) if state.identity]
+        if ids:
+            outbox.send_now(self.app, ids)
 
 
-def _mask(address: str) -> str:
+def send(session: Session, mail: Mail) -> MailMessage:
+    """Queue `mail` in the outbox within `session`'s transaction: a rollback drops it, a commit keeps it."""
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    now = utcnow()
+    row = MailMessage(
+        message_id=make_msgid(domain=_sender_domain(app)),
+        to_address=mail.to,
+        language=mail.language,
+        subject=mail.subject,
+        text_body=mail.text,
+        html_body=mail.html,
+        kind=mail.kind,
+        unsubscribe_url=mail.unsubscribe_url,
+        status=MailStatus.PENDING,
+        attempts=0,
+        next_attempt_at=now,
+        created_at=now,
+    )
+    session.add(row)
+    if app.config.get("MAIL_SEND_AFTER_COMMIT"):
+        callbacks = session.info.get("after_commit", [])
+        batch = next((c for c in callbacks if isinstance(c, _SendAfterCommit)), None)
+        if batch is None:
+            batch = _SendAfterCommit(app)
+            after_commit(session, batch)
+        batch.rows.append(row)
+    return row
+
+
+def mask(address: str) -> str:
+    """An address fit for the log: ``m***@example.org``."""
     local, _, domain = address.partition("@")
     return f"{local[:1]}***@{domain}"
 
 
-def _message(app: Flask, mail: Mail) -> EmailMessage:
+def _sender_domain(app: Flask) -> str:
+    address = parseaddr(app.config["MAIL_FROM"])[1]
+    return address.rpartition("@")[2] or "mso-academy.invalid"
+
+
+def build_message(app: Flask, row: MailMessage) -> EmailMessage:
+    """The MIME message of an outbox row: plain text and, when there is one, HTML as multipart/alternative."""
     message = EmailMessage()
     message["From"] = app.config["MAIL_FROM"]
-    message["To"] = mail.to
-    message["Subject"] = mail.subject
-    message["Message-ID"] = make_msgid(domain="mso-academy")
-    message["Date"] = utcnow().strftime("%a, %d %b %Y %H:%M:%S +0000")
-    message.set_content(mail.text)
+    message["To"] = row.to_address
+    message["Subject"] = row.subject
+    message["Message-ID"] = row.message_id  # the same on every retry, so a receiver can spot a duplicate
+    message["Date"] = format_datetime(row.created_at)
+    message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no out-of-office replies, please
+    if row.unsubscribe_url:
+        message["List-Unsubscribe"] = f"<{row.unsubscribe_url}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"  # RFC 8058
+    message.set_content(row.text_body)
+    if row.html_body:
+        message.add_alternative(row.html_body, subtype="html")
+    message["Content-Language"] = row.language  # after the body: setting content drops Content-* headers
     return message
 
 
-def deliver(app: Flask, mail: Mail) -> None:
-    message = _message(app, mail)
-    url = app.config.get("MAIL_URL")
-    if url:
-        _send_smtp(url, message)
-        log.info("Mail %r sent to %s", mail.subject, _mask(mail.to))
-        return
-    outbox = Path(app.config["MAIL_OUTBOX_DIR"])
-    outbox.mkdir(parents=True, exist_ok=True)
-    path = outbox / f"{utcnow():%Y%m%dT%H%M%S%f}-{message['Message-ID'].strip('<>').split('@')[0]}.eml"
+def write_eml(app: Flask, message: EmailMessage) -> Path:
+    """Development delivery without MAIL_URL: one ``.eml`` file per message in the outbox folder."""
+    folder = Path(app.config["MAIL_OUTBOX_DIR"])
+    folder.mkdir(parents=True, exist_ok=True)
+    local_part = str(message["Message-ID"]).strip("<>").split("@")[0]
+    path = folder / f"{utcnow():%Y%m%dT%H%M%S%f}-{local_part}.eml"
     path.write_bytes(bytes(message))
-    log.info("Mail %r to %s written to %s", mail.subject, _mask(mail.to), path)
+    return path
 
 
-def _send_smtp(url: str, message: EmailMessage) -> None:
+def smtp_client(url: str) -> smtplib.SMTP:
+    """A connected (and, if the URL says so, authenticated) SMTP client for `MAIL_URL`."""
     parts = urlsplit(url)
     options = parse_qs(parts.query)
     host = parts.hostname or "localhost"
@@ -91,9 +195,18 @@ def _send_smtp(url: str, message: EmailMessage) -> None:
         client = smtplib.SMTP(host, parts.port or 25, timeout=30)
     else:
         raise ValueError(f"MSO_ACADEMY_MAIL_URL must start with smtp:// or smtps://, not {parts.scheme}://")
-    with client:
+    try:
         if options.get("starttls", ["0"])[0] in ("1", "true", "yes"):
             client.starttls()
         if parts.username:
             client.login(unquote(parts.username), unquote(parts.password or ""))
+    except BaseException:
+        client.close()
+        raise
+    return client
+
+
+def _send_smtp(url: str, message: EmailMessage) -> None:
+    """One message over its own connection (the outbox keeps one connection per batch instead)."""
+    with smtp_client(url) as client:
         client.send_message(message)

@@ -3,6 +3,8 @@
 A member is reminded once per assignment (`reminded_at`), in their own language, when the course is due within
 ASSIGNMENT_REMINDER_DAYS (today included), they still belong to the organisation, their account is active, the
 course is published and they hold no valid certificate of it yet. Changing the due date earns a new reminder.
+Members who switched these reminders off are skipped (and not marked as reminded, so switching them on again
+brings the reminder while the course is still due).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from mso_academy.accounts.models import User
 from mso_academy.catalog.models import Course, CourseStatus
 from mso_academy.certificates.models import Certificate
 from mso_academy.db import utcnow
+from mso_academy.mail import preferences
 from mso_academy.organisations.models import CourseAssignment, Membership, Organisation
 from mso_academy.qualification.assignments import holds_valid_certificate
 from mso_academy.qualification.dates import local_date
@@ -65,16 +68,15 @@ def send_reminders(session: Session, now: datetime | None = None) -> int:
     }
     sent = 0
     for assignment, user, course, organisation in due:
-        if (user.id, course.id) in done:
+        if (user.id, course.id) in done or not preferences.wants(user, preferences.ASSIGNMENT_DUE):
             continue
         mail.send(
             session,
-            mail.compose(
-                user.email,
-                user.preferred_language,
+            preferences.compose_reminder(
+                user,
+                preferences.ASSIGNMENT_DUE,
                 _l("A course is due soon"),
                 "mail/assignment_due.txt",
-                user=user,
                 course=course,
                 organisation=organisation,
                 assignment=assignment,

@@ -41,7 +41,7 @@ def _confirmation_link(outbox: Path, address: str) -> str:
         if message["To"] == address:
             mails.append(message)
     assert mails, f"no mail to {address} in {outbox}"
-    body = mails[-1].get_content()
+    body = mails[-1].get_body(("plain",)).get_content()
     match = re.search(r"https?://\S+/account/confirm/\S+", body)
     assert match, f"no confirmation link in the mail:\n{body}"
     return match.group(0)

@@ -69,7 +69,7 @@ def _newest_link(outbox: Path, address: str, pattern: str) -> str:
     for path in sorted(outbox.glob("*.eml"), reverse=True):
         message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
         if message["To"] == address:
-            match = re.search(pattern, message.get_content())
+            match = re.search(pattern, message.get_body(("plain",)).get_content())
             if match:
                 return match.group(0)
     raise AssertionError(f"no mail to {address} with {pattern} in {outbox}")

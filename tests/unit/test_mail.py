@@ -1,81 +1,105 @@
-"""Mail goes to a real SMTP server when MSO_ACADEMY_MAIL_URL is set, else to the outbox folder; only after commit."""
+"""Composing and queueing mail: both parts in the recipient's language, escaped, one outbox row per transaction."""
 
 from __future__ import annotations
 
-import socket
+import smtplib
+from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.handlers import Message
+from sqlalchemy import func, select
 
 from mso_academy import mail
 from mso_academy.accounts import services
+from mso_academy.mail import outbox
+from mso_academy.mail.models import MailMessage, MailStatus
+
+PASSWORD = "ein sehr gutes passwort"
 
 
-class Collect(Message):
-    def __init__(self) -> None:
-        super().__init__()
-        self.messages = []
-
-    def handle_message(self, message) -> None:
-        self.messages.append(message)
+def _rows(session):
+    return session.scalars(select(MailMessage).order_by(MailMessage.id)).all()
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def smtp_server():
-    handler = Collect()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield controller, handler
-    controller.stop()
-
-
-def test_registration_mail_arrives_at_the_smtp_server(app, session, smtp_server):
-    controller, handler = smtp_server
-    app.config["MAIL_URL"] = f"smtp://127.0.0.1:{controller.port}"
+def test_a_mail_is_queued_in_the_transaction_that_causes_it(app, session):
     with app.test_request_context():
-        services.register(
-            session, email="smtp@example.org", name="Smtp", password="ein sehr gutes passwort", language="en"
-        )
-        assert handler.messages == []  # nothing leaves before the transaction commits
-        session.commit()
-    [message] = handler.messages
-    assert message["To"] == "smtp@example.org"
-    assert message["Subject"] == "Confirm your e-mail address"
-    assert "/account/confirm/" in message.get_payload()
+        services.register(session, email="queued@example.org", name="Queued", password=PASSWORD, language="en")
+    session.commit()
+    [row] = _rows(session)
+    assert (row.to_address, row.subject, row.status, row.attempts) == (
+        "queued@example.org",
+        "Confirm your e-mail address",
+        MailStatus.PENDING,
+        0,
+    )
+    assert "/account/confirm/" in row.text_body and "/account/confirm/" in row.html_body
 
 
-def test_rolled_back_mail_is_never_sent(app, session, smtp_server, tmp_path):
-    controller, handler = smtp_server
-    app.config["MAIL_URL"] = f"smtp://127.0.0.1:{controller.port}"
+def test_a_rollback_leaves_no_mail(app, session):
     with app.test_request_context():
-        services.register(
-            session, email="gone@example.org", name="Gone", password="ein sehr gutes passwort", language="en"
+        services.register(session, email="gone@example.org", name="Gone", password=PASSWORD, language="en")
+    session.rollback()
+    assert session.scalar(select(func.count()).select_from(MailMessage)) == 0
+
+
+def test_compose_renders_text_and_html_in_the_recipients_language(app):
+    user = SimpleNamespace(name="Ayşe")
+    with app.test_request_context():
+        german = mail.compose(
+            "a@example.org", "de", "Subject", "mail/confirm_email.txt", user=user, link="https://x.test/c", hours=72
         )
-        session.rollback()
-    assert handler.messages == []
-
-
-def test_outbox_folder_without_mail_url_and_no_secrets_in_the_log(app, session, caplog, outbox):
-    with app.test_request_context(), caplog.at_level("INFO"):
-        services.register(
-            session, email="outbox@example.org", name="Out", password="ein sehr gutes passwort", language="en"
+        english = mail.compose(
+            "a@example.org", "en", "Subject", "mail/confirm_email.txt", user=user, link="https://x.test/c", hours=72
         )
-        session.commit()
-    [message] = outbox.messages()
-    link = outbox.last_link()
-    token = link.rsplit("/", 1)[1]
-    assert "o***@example.org" in caplog.text
-    assert token not in caplog.text and "outbox@example.org" not in caplog.text
-    assert message["Subject"] == "Confirm your e-mail address"
+    assert "Hallo Ayşe," in german.text and "Hallo Ayşe," in german.html
+    assert "Hello Ayşe," in english.text and "Hello Ayşe," in english.html
+    assert german.language == "de" and '<html lang="de" dir="ltr">' in german.html
+    assert 'href="https://x.test/c"' in english.html
 
 
-def test_unknown_mail_url_scheme_is_refused(app):
+def test_arabic_mail_is_right_to_left(app):
+    with app.test_request_context():
+        message = mail.compose(
+            "a@example.org", "ar", "S", "mail/confirm_email.txt", user=SimpleNamespace(name="N"), link="l", hours=1
+        )
+    assert '<html lang="ar" dir="rtl">' in message.html
+
+
+def test_user_values_are_escaped_in_html_but_readable_in_text(app):
+    evil = '<script>alert("x")</script>'
+    with app.test_request_context():
+        message = mail.compose(
+            "a@example.org", "en", "S", "mail/confirm_email.txt", user=SimpleNamespace(name=evil), link="l", hours=1
+        )
+    assert evil in message.text
+    assert "<script>" not in message.html and "&lt;script&gt;" in message.html
+
+
+def test_the_message_has_both_parts_and_the_headers(app, session):
+    with app.test_request_context():
+        services.register(session, email="parts@example.org", name="Parts", password=PASSWORD, language="en")
+    [row] = _rows(session)
+    message = mail.build_message(app, row)
+    assert message.get_content_type() == "multipart/alternative"
+    assert [part.get_content_type() for part in message.iter_parts()] == ["text/plain", "text/html"]
+    assert message["Message-ID"] == row.message_id and message["Content-Language"] == "en"
+    assert message["Auto-Submitted"] == "auto-generated"
+    assert "List-Unsubscribe" not in message  # account mail is not a reminder
+
+
+def test_back_off_grows_fivefold_and_is_capped(app):
+    assert [outbox.backoff(app, n) for n in (1, 2, 3)] == [timedelta(minutes=m) for m in (1, 5, 25)]
+    assert outbox.backoff(app, 20) == timedelta(seconds=app.config["MAIL_RETRY_MAX_SECONDS"])
+
+
+def test_error_texts_keep_the_smtp_answer_and_never_the_password():
+    url = "smtp://user:s3cr%21t@mail.example.org:587"
+    refused = smtplib.SMTPDataError(451, b"4.3.0 try again later")
+    assert outbox.describe(refused, url) == "SMTP 451 4.3.0 try again later"
+    assert outbox.describe(smtplib.SMTPAuthenticationError(535, b"bad s3cr!t"), url) == "SMTP 535 bad ***"
+    assert "s3cr" not in outbox.describe(OSError("s3cr%21t s3cr!t"), url)
+
+
+def test_unknown_mail_url_scheme_is_refused():
     with pytest.raises(ValueError, match="smtp://"):
-        mail._send_smtp("http://example.org", mail._message(app, mail.Mail("a@example.org", "s", "t")))
+        mail.smtp_client("http://example.org")
