@@ -1,0 +1,103 @@
+"""MSO Academy plugin "funding applications" (Förderanträge): a course type and two activity kinds.
+
+- `application.ApplicationBuilder` (``funding_application``): draft an application against a funding call,
+  with automatic checks of the cost and financing plan, trainer review, drafts and a PDF download;
+- `spending.SpendingReport` (``spending_report``): a spending report (Verwendungsnachweis), planned vs. actual.
+
+The plugin stores no personal data of its own: drafts and attempts are kept by the core (see the privacy hooks).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint
+
+from mso_academy.plugins.api import ActivityKind, CourseType, hookimpl, lazy_gettext
+
+from .application import ApplicationBuilder
+from .spending import SpendingReport
+
+HERE = Path(__file__).parent
+COURSE_TYPE = "foerderantraege"
+
+
+@hookimpl
+def register_course_types() -> list[CourseType]:
+    return [
+        CourseType(
+            slug=COURSE_TYPE,
+            name=lazy_gettext("Funding applications"),
+            description=lazy_gettext(
+                "From a project idea to a funding application with a balanced financing plan, and a spending "
+                "report that passes."
+            ),
+            icon="💶",
+        )
+    ]
+
+
+@hookimpl
+def register_activity_kinds() -> list[ActivityKind]:
+    return [ApplicationBuilder(), SpendingReport()]
+
+
+@hookimpl
+def register_template_dirs() -> list[Path]:
+    return [HERE / "templates"]
+
+
+@hookimpl
+def register_translation_dirs() -> list[Path]:
+    return [HERE / "translations"]
+
+
+@hookimpl
+def register_blueprints() -> list[Blueprint]:
+    from .views import bp
+
+    return [bp]
+
+
+@hookimpl
+def export_user_data(session: Any, user_id: int) -> None:
+    """Nothing: the plugin keeps no tables. Drafts and hand-ins are the core's (in its export)."""
+    return None
+
+
+@hookimpl
+def delete_user_data(session: Any, user_id: int) -> None:
+    """Nothing to delete: the PDF is made from the posted form and never stored."""
+    return None
+
+
+@hookimpl
+def certificate_contributions(course_slug: str, course_type: str, language: str) -> list[dict[str, str]] | None:
+    if course_type != COURSE_TYPE:
+        return None
+    if language == "de":
+        return [
+            {
+                "label": "Rechtsgrundlagen",
+                "text": "§§ 23, 44 BHO/LHO und VV dazu; ANBest-P (Bund) und ANBest-P NRW, "
+                "insbesondere Nr. 1.2 (Finanzierungsplan) und Nr. 6 (Verwendungsnachweis); Stand 22.11.2026",
+            },
+            {
+                "label": "Geübt",
+                "text": "Förderantrag mit SMART-Zielen, ausgeglichenem Kosten- und Finanzierungsplan; "
+                "zahlenmäßiger Verwendungsnachweis",
+            },
+        ]
+    return [
+        {
+            "label": "Legal basis",
+            "text": "Sections 23 and 44 BHO/LHO and their administrative rules; ANBest-P (federal) and ANBest-P "
+            "NRW, in particular no. 1.2 (financing plan) and no. 6 (proof of use); as of 22 Nov 2026",
+        },
+        {
+            "label": "Practised",
+            "text": "Funding application with SMART goals and a balanced cost and financing plan; numerical "
+            "spending report",
+        },
+    ]
