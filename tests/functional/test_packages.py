@@ -24,6 +24,8 @@ from tests.factories import make_course, make_user, quiz_content
 
 COURSES = Path(__file__).resolve().parents[2] / "courses"
 SHIPPED = sorted(p.name for p in COURSES.iterdir() if (p / "course.yaml").is_file())
+# Shipped courses of plugin course types need the installed plugins (entry points), as `make run` has them.
+WITH_PLUGINS = pytest.mark.parametrize("app_config", [{"PLUGINS_AUTOLOAD": True}], ids=["installed-plugins"])
 
 QUIZ = {
     "pass_mark": 100,
@@ -204,6 +206,7 @@ def test_validate_finds_a_slug_used_by_two_packages(app, tmp_path):
     ) in result.output.splitlines()
 
 
+@WITH_PLUGINS
 def test_every_shipped_course_validates_and_imports(app, session):
     result = cli(app, "validate", COURSES)
     assert result.exit_code == 0 and result.output == f"{len(SHIPPED)} course package(s) valid.\n", result.output
@@ -443,14 +446,14 @@ def test_export_refuses_an_unknown_slug_and_a_folder_in_use(app, session, tmp_pa
 
 
 @pytest.fixture
-def fresh_app(fresh_database_url, tmp_path):
-    """A second, empty installation (its own database, created with `db upgrade`)."""
+def fresh_app(fresh_database_url, tmp_path, app_config):
+    """A second, empty installation (its own database, created with `db upgrade`), with the test app's plugins."""
     app = create_app(
         {
             "DATABASE_URL": fresh_database_url(),
             "SECRET_KEY": "x",
             "INSTANCE_PATH": str(tmp_path / "fresh-instance"),
-            "PLUGINS_AUTOLOAD": False,
+            "PLUGINS_AUTOLOAD": app_config.get("PLUGINS_AUTOLOAD", False),
             **FAST_HASHING,
         }
     )
@@ -502,6 +505,7 @@ def test_a_course_built_in_the_database_round_trips_exactly(app, session, fresh_
     assert copy == export_course_files(session, "aus-der-datenbank")
 
 
+@WITH_PLUGINS
 def test_every_shipped_course_round_trips_exactly(app, session, fresh_app, tmp_path):
     imported(app, session, COURSES)
     round_trip(app, fresh_app, SHIPPED, tmp_path)

@@ -370,6 +370,7 @@ def test_one_bad_package_spoils_the_folder(app, tmp_path):
     assert problems == [] and [s.slug for s in specs] == ["kurs"]
 
 
+@pytest.mark.parametrize("app_config", [{"PLUGINS_AUTOLOAD": True}], ids=["installed-plugins"])
 @pytest.mark.parametrize("folder", sorted(p.name for p in COURSES.iterdir() if (p / "course.yaml").is_file()))
 def test_every_shipped_course_validates(app, folder):
     spec, problems = load_package(COURSES / folder, plugins())

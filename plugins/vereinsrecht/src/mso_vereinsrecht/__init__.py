@@ -1,0 +1,93 @@
+"""MSO Academy course type "association law" (Vereinsrecht): statute checks and decision cases.
+
+Imports nothing from MSO Academy but its public plugin API. The plugin stores no data of its own: learners'
+answers are the core's attempts, which the core exports and deletes with the account.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint
+
+from mso_academy.plugins.api import ActivityKind, CourseType, hookimpl, lazy_gettext
+
+from .decision_case import DecisionCase
+from .statute_check import StatuteCheck
+
+__version__ = "0.1.0"
+HERE = Path(__file__).parent
+COURSE_TYPE = "vereinsrecht"
+
+#: Serves the plugin's stylesheet (no inline styles: the site's Content-Security-Policy forbids them).
+blueprint = Blueprint("vereinsrecht", __name__, static_folder=str(HERE / "static"), url_prefix="/plugins/vereinsrecht")
+
+# The legal bases a course of this type covers, printed on its certificates (plain text, per course language).
+LEGAL_BASES = {
+    "de": (
+        "Rechtsgrundlagen",
+        "Vereinsrecht §§ 21–79 BGB (u. a. §§ 26, 27, 31a, 32, 33, 40, 57, 58 BGB); "
+        "Gemeinnützigkeitsrecht §§ 51–68 AO mit Mustersatzung (Anlage 1 zu § 60 AO)",
+    ),
+    "en": (
+        "Legal bases",
+        "German association law, §§ 21–79 BGB (including §§ 26, 27, 31a, 32, 33, 40, 57, 58 BGB); "
+        "non-profit tax law, §§ 51–68 AO with the model statute (Annex 1 to § 60 AO)",
+    ),
+}
+
+
+@hookimpl
+def register_course_types() -> list[CourseType]:
+    return [
+        CourseType(
+            slug=COURSE_TYPE,
+            name=lazy_gettext("Association law"),
+            description=lazy_gettext(
+                "From founding a registered association (e.V.) to a valid general meeting: the statute, the board's "
+                "duties and liability, non-profit status."
+            ),
+            icon="⚖️",
+        )
+    ]
+
+
+@hookimpl
+def register_activity_kinds() -> list[ActivityKind]:
+    return [StatuteCheck(), DecisionCase()]
+
+
+@hookimpl
+def register_template_dirs() -> list[Path]:
+    return [HERE / "templates"]
+
+
+@hookimpl
+def register_translation_dirs() -> list[Path]:
+    return [HERE / "translations"]
+
+
+@hookimpl
+def register_blueprints() -> list[Blueprint]:
+    return [blueprint]
+
+
+@hookimpl
+def certificate_contributions(course_slug: str, course_type: str, language: str) -> list[dict[str, str]] | None:
+    """The legal bases covered, on every certificate of an association-law course."""
+    if course_type != COURSE_TYPE:
+        return None
+    label, text = LEGAL_BASES.get(language, LEGAL_BASES["en"])
+    return [{"label": label, "text": text}]
+
+
+@hookimpl
+def export_user_data(user_id: int) -> dict[str, Any] | None:
+    """Nothing to export: the plugin keeps no tables; answers are the core's attempts (in the core's export)."""
+    return None
+
+
+@hookimpl
+def delete_user_data(user_id: int) -> None:
+    """Nothing to delete: the plugin keeps no personal data of its own (the core deletes the attempts)."""
