@@ -27,3 +27,13 @@ def test_scripts_event_handlers_and_dangerous_links_are_removed():
 def test_inline_markdown_has_no_block_elements():
     assert str(render_markdown_inline("Was ist **§ 56 BGB**?")) == "Was ist <strong>§ 56 BGB</strong>?"
     assert "<p>" not in render_markdown_inline("a\n\nb")
+
+
+def test_each_table_scrolls_in_its_own_named_focusable_region():
+    html = str(render_markdown("|a|b|\n|-|-|\n|1|2|\n\ntext\n\n|c|\n|-|\n|3|"))
+    assert html.count('<div class="table-wrap" role="region" tabindex="0" aria-label="Table 1"><table>') == 1
+    assert html.count('aria-label="Table 2"><table>') == 1
+    assert html.count("</table></div>") == 2
+    # Raw HTML cannot forge the wrapper: it is escaped, and only sanitised <table> elements are wrapped.
+    forged = str(render_markdown('<div role="region" tabindex="0"><table onclick="x"></table></div>'))
+    assert "<div" not in forged and "<table" not in forged and "&lt;table onclick" in forged
