@@ -306,5 +306,6 @@ def requeue_failed(session: Session, now: datetime | None = None) -> int:
 
 def counts(session: Session) -> dict[str, int]:
     """How many messages are in each state."""
-    found = dict(session.execute(select(MailMessage.status, func.count()).group_by(MailMessage.status)).tuples())
-    return {str(status): int(found.get(status, 0)) for status in MailStatus}
+    query = select(MailMessage.status, func.count()).group_by(MailMessage.status)
+    found = {str(status): int(count) for status, count in session.execute(query).all()}
+    return {str(status): found.get(str(status), 0) for status in MailStatus}
