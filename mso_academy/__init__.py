@@ -16,6 +16,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     """The only way an app is made: configuration, database, extensions, plugins, blueprints."""
     from mso_academy import assets, db, extensions, ratelimits, security, templating
     from mso_academy import config as config_module
+    from mso_academy.accounts.privacy_views import bp as privacy_bp
+    from mso_academy.accounts.twofactor_views import bp as two_factor_bp
     from mso_academy.accounts.views import bp as accounts_bp
     from mso_academy.admin.views import bp as admin_bp
     from mso_academy.authoring.views import bp as authoring_bp
@@ -48,6 +50,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         core_bp,
         catalog_bp,
         accounts_bp,
+        two_factor_bp,
+        privacy_bp,
         learning_bp,
         certificates_bp,
         admin_bp,

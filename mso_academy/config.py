@@ -67,6 +67,25 @@ DEFAULTS: dict[str, Any] = {
     "REDIS_URL": None,  # rate limits in Redis when set, else in memory
     "RATELIMIT_ENABLED": True,
     "VERIFY_RATE_LIMIT": "60 per minute",
+    # Storage of the rate-limit counters: memory on one machine; REDIS_URL (if set) unless given explicitly.
+    "RATELIMIT_STORAGE_URI": None,
+    # Accounts, per client address (every POST) and per account (only failures count, so a real user is slowed
+    # down, never locked out: the window passes by itself). See mso_academy/ratelimits.py.
+    "LOGIN_RATE_LIMIT_IP": "30 per minute; 300 per hour",
+    "LOGIN_RATE_LIMIT_ACCOUNT": "10 per 15 minutes",
+    "REGISTER_RATE_LIMIT_IP": "10 per hour",
+    "MAIL_LINK_RATE_LIMIT_IP": "10 per 15 minutes; 30 per day",  # password reset and confirmation requests
+    "MAIL_LINK_RATE_LIMIT_ACCOUNT": "3 per 15 minutes; 10 per day",  # mails to one address
+    "CONFIRM_RATE_LIMIT_IP": "30 per hour",
+    "TWO_FACTOR_RATE_LIMIT_IP": "30 per minute",
+    "TWO_FACTOR_RATE_LIMIT_ACCOUNT": "5 per 5 minutes",
+    # Two-factor login: required for admins and organisation managers (False only for tests of other features).
+    "TWO_FACTOR_ENFORCED": True,
+    "TWO_FACTOR_ISSUER": "MSO Academy",
+    "TWO_FACTOR_PENDING_MAX_AGE": 300,  # seconds between the password and the second step
+    # A deleted account's certificates: "pseudonymise" (the record stays verifiable by code, without the name)
+    # or "delete". See docs/privacy.md.
+    "CERTIFICATE_RETENTION": "pseudonymise",
     # The accessibility statement (/accessibility, BITV 2.0 / § 12b BGG): where feedback goes (None: the address in
     # MAIL_FROM), the date the statement was last reviewed, and the enforcement body (Schlichtungsstelle, § 16 BGG).
     "ACCESSIBILITY_CONTACT": None,

@@ -114,6 +114,8 @@ def app(
         "WTF_CSRF_ENABLED": False,
         "PLUGINS_AUTOLOAD": False,
         "RATELIMIT_ENABLED": False,
+        # Admins and managers must set up two-factor login; tests of other features log them in with a password.
+        "TWO_FACTOR_ENFORCED": False,
         "SERVER_NAME": "localhost",
         # Tests read English messages; German, the production default, has tests of its own.
         "BABEL_DEFAULT_LOCALE": "en",
@@ -240,6 +242,7 @@ def live_app(fresh_database_url: Any, tmp_path: Path) -> Iterator[Flask]:
             "PLUGINS_AUTOLOAD": False,
             "WTF_CSRF_ENABLED": False,
             "RATELIMIT_ENABLED": False,
+            "TWO_FACTOR_ENFORCED": False,
             "BABEL_DEFAULT_LOCALE": "en",
             **FAST_HASHING,
         }

@@ -97,12 +97,18 @@ def upgrade() -> None:
     with op.batch_alter_table('activity_drafts', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_activity_drafts_activity_id'), ['activity_id'], unique=False)
 
+    # A deleted account's certificate may be kept as a pseudonymised record without its completion.
+    with op.batch_alter_table('certificates', schema=None) as batch_op:
+        batch_op.alter_column('completion_id', existing_type=sa.Integer(), nullable=True)
+
     # ### end Alembic commands ###
     _create_append_only_triggers()
 
 
 def downgrade() -> None:
     _drop_append_only_triggers()
+    with op.batch_alter_table('certificates', schema=None) as batch_op:
+        batch_op.alter_column('completion_id', existing_type=sa.Integer(), nullable=False)
     with op.batch_alter_table('activity_drafts', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_activity_drafts_activity_id'))
 

@@ -85,3 +85,44 @@ class ChangePasswordForm(FlaskForm):
         validators=[InputRequired(), EqualTo("password", _l("The passwords do not match."))],
         render_kw={"autocomplete": "new-password"},
     )
+
+
+class TwoFactorCodeForm(FlaskForm):
+    code = StringField(
+        _l("Code"),
+        validators=[InputRequired(), Length(max=20)],
+        description=_l("The 6-digit code of your authenticator app, or one of your recovery codes."),
+        render_kw={
+            "autocomplete": "one-time-code",
+            "inputmode": "text",
+            "autocapitalize": "off",
+            "spellcheck": "false",
+        },
+    )
+
+
+class DisableTwoFactorForm(FlaskForm):
+    password = PasswordField(
+        _l("Password"), validators=[Length(max=200)], render_kw={"autocomplete": "current-password"}
+    )
+    code = StringField(
+        _l("Or a current code"),
+        validators=[Length(max=20)],
+        render_kw={"autocomplete": "one-time-code", "autocapitalize": "off", "spellcheck": "false"},
+    )
+
+
+class DeleteAccountForm(FlaskForm):
+    password = PasswordField(
+        _l("Your password"),
+        validators=[InputRequired(), Length(max=200)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    confirm = BooleanField(
+        _l("I understand that my account and my learning data will be deleted for good."),
+        validators=[InputRequired(_l("Please tick the box to confirm."))],
+    )
+
+
+class ConfirmForm(FlaskForm):
+    """A form with nothing but its CSRF token: a button that changes something (e.g. the data export)."""

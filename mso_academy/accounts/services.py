@@ -16,10 +16,11 @@ from sqlalchemy.orm import Session
 from mso_academy import mail
 from mso_academy.accounts import passwords, tokens
 from mso_academy.accounts.models import Role, User, UserRole, new_session_token
+from mso_academy.audit.services import Event
+from mso_academy.audit.services import record as audit
 from mso_academy.db import utcnow
 from mso_academy.errors import Conflict, DomainError, NotFound
 from mso_academy.plugins.manager import PluginManager
-from mso_academy.uploads import services as uploads
 
 
 class WeakPassword(DomainError):
@@ -154,19 +155,33 @@ def _dummy_verify(password: str) -> None:
 
 
 def authenticate(session: Session, email: str, password: str) -> User:
+    """Check the password (the first factor). A failure is written to the audit log; the caller keeps that
+    record although it answers with an error (see the login view)."""
     user = find_by_email(session, email)
     if user is None:
         _dummy_verify(password)
+        audit(session, Event.LOGIN_FAILED, details={"cause": "unknown_account"})
         raise InvalidCredentials(_("E-mail address or password is wrong."))
     if not passwords.verify_password(user.password_hash, password) or not user.is_active:
+        cause = "wrong_password" if user.is_active else "inactive_account"
+        audit(session, Event.LOGIN_FAILED, subject_user_id=user.id, details={"cause": cause})
         raise InvalidCredentials(_("E-mail address or password is wrong."))
     if not user.email_confirmed:
         raise EmailNotConfirmed(_("Please confirm your e-mail address first. We can send you a new confirmation link."))
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(password)
-    user.last_login_at = utcnow()
     session.flush()
     return user
+
+
+def complete_login(session: Session, user: User, second_factor: str = "none") -> None:
+    """The user is in: after the password, or after the second step when two-factor login is on."""
+    user.last_login_at = utcnow()
+    audit(session, Event.LOGIN, actor_id=user.id, subject_user_id=user.id, details={"second_factor": second_factor})
+
+
+def record_logout(session: Session, user: User) -> None:
+    audit(session, Event.LOGOUT, actor_id=user.id, subject_user_id=user.id)
 
 
 def request_password_reset(session: Session, email: str) -> None:
@@ -211,6 +226,7 @@ def reset_password(session: Session, token: str, new_password: str) -> User:
     # The link arrived by mail, so the address is proven.
     if user.email_confirmed_at is None:
         user.email_confirmed_at = utcnow()
+    audit(session, Event.PASSWORD_RESET, subject_user_id=user.id)
     session.flush()
     return user
 
@@ -225,6 +241,7 @@ def change_password(session: Session, user: User, current_password: str, new_pas
     if not passwords.verify_password(user.password_hash, current_password):
         raise InvalidCredentials(_("The current password is wrong."))
     _set_password(user, new_password)
+    audit(session, Event.PASSWORD_CHANGED, actor_id=user.id, subject_user_id=user.id)
     session.flush()
 
 
@@ -244,16 +261,17 @@ def update_profile(session: Session, user: User, *, name: str, language: str) ->
     session.flush()
 
 
-def grant_role(session: Session, user: User, role: Role) -> bool:
-    """Give `user` the role; False if they had it already."""
+def grant_role(session: Session, user: User, role: Role, *, actor_id: int | None = None) -> bool:
+    """Give `user` the role; False if they had it already. `actor_id` None: the console."""
     if user.has_role(role):
         return False
     user.roles.append(UserRole(role=str(role)))
+    audit(session, Event.ROLE_GRANTED, actor_id=actor_id, subject_user_id=user.id, details={"role": str(role)})
     session.flush()
     return True
 
 
-def revoke_role(session: Session, user: User, role: Role) -> bool:
+def revoke_role(session: Session, user: User, role: Role, *, actor_id: int | None = None) -> bool:
     if role == Role.ADMIN and user.has_role(Role.ADMIN):
         admins = session.scalar(select(func.count()).select_from(UserRole).where(UserRole.role == str(Role.ADMIN)))
         if admins == 1:
@@ -261,8 +279,18 @@ def revoke_role(session: Session, user: User, role: Role) -> bool:
     found = [r for r in user.roles if r.role == str(role)]
     for r in found:
         user.roles.remove(r)
+    if found:
+        audit(session, Event.ROLE_REVOKED, actor_id=actor_id, subject_user_id=user.id, details={"role": str(role)})
     session.flush()
     return bool(found)
+
+
+def disable_user(session: Session, user: User, *, actor_id: int | None = None) -> None:
+    """Stop an account: no more logins, and every running session ends with the rotated session token."""
+    user.is_active = False
+    user.session_token = new_session_token()
+    audit(session, Event.ACCOUNT_DISABLED, actor_id=actor_id, subject_user_id=user.id)
+    session.flush()
 
 
 def list_users(session: Session, query: str = "", limit: int = 50) -> list[User]:
@@ -274,33 +302,14 @@ def list_users(session: Session, query: str = "", limit: int = 50) -> list[User]
 
 
 def export_user_data(session: Session, plugins: PluginManager, user: User) -> dict[str, Any]:
-    """The core's data about a user plus every plugin's (GDPR Art. 15/20)."""
-    from mso_academy.learning.services import export_learning_data
+    """The core's data about a user plus every plugin's (GDPR Art. 15/20); see `accounts.privacy`."""
+    from mso_academy.accounts import privacy
 
-    data: dict[str, Any] = {
-        "account": {
-            "email": user.email,
-            "name": user.name,
-            "preferred_language": user.preferred_language,
-            "created_at": user.created_at.isoformat(),
-            "email_confirmed_at": user.email_confirmed_at.isoformat() if user.email_confirmed_at else None,
-            "roles": sorted(user.role_names),
-        },
-        "learning": export_learning_data(session, user.id),
-        "uploads": uploads.export_for_owner(session, user.id),
-        "plugins": {},
-    }
-    for plugin_name, result in plugins.call_each("export_user_data", session=session, user_id=user.id):
-        if result is not None:
-            data["plugins"][plugin_name] = result
-    return data
+    return privacy.export_user_data(session, plugins, user)
 
 
-def delete_user(session: Session, plugins: PluginManager, user: User) -> None:
-    """Remove the account and everything that hangs on it; plugins delete their data first."""
-    user_id = user.id
-    plugins.hook.delete_user_data(session=session, user_id=user_id)
-    uploads.delete_for_owner(session, user_id)
-    session.delete(user)
-    session.flush()
-    plugins.hook.user_deleted(session=session, user_id=user_id)
+def delete_user(session: Session, plugins: PluginManager, user: User, *, actor_id: int | None = None) -> None:
+    """Remove the account everywhere (GDPR Art. 17); see `accounts.privacy`."""
+    from mso_academy.accounts import privacy
+
+    privacy.delete_user(session, plugins, user, actor_id=actor_id)

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from mso_academy.accounts import forms, services
+from mso_academy.accounts import forms, services, twofactor, twofactor_views
 from mso_academy.accounts.models import User
 from mso_academy.db import get_session
 from mso_academy.extensions import login_manager
@@ -91,10 +91,15 @@ def login() -> str | Response | tuple[str, int]:
             unconfirmed = True
         except services.InvalidCredentials as exc:
             flash(exc.message, "error")
+            get_session().commit()  # the failed login stays in the audit log although the answer is an error
         else:
+            next_url = safe_next(request.args.get("next"))
+            if twofactor.is_enabled(user):
+                return twofactor_views.start_pending(user, remember=form.remember.data, next_url=next_url)
+            services.complete_login(get_session(), user)
             login_user(user, remember=form.remember.data)
             flash(_("Welcome, %(name)s!", name=user.name), "success")
-            return redirect(safe_next(request.args.get("next")) or url_for("learning.dashboard"))
+            return redirect(next_url or url_for("learning.dashboard"))
         return render_template("accounts/login.html", form=form, unconfirmed=unconfirmed), 401
     return render_template("accounts/login.html", form=form, unconfirmed=False)
 
@@ -102,6 +107,7 @@ def login() -> str | Response | tuple[str, int]:
 @bp.post("/logout")
 @login_required
 def logout() -> Response:
+    services.record_logout(get_session(), current_user._get_current_object())
     logout_user()
     flash(_("You are logged out."), "info")
     return redirect(url_for("core.index"))

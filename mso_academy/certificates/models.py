@@ -17,7 +17,9 @@ class Certificate(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     # 160 random bits in base32: never sequential, never guessable.
     code: Mapped[str] = mapped_column(String(40), unique=True)
-    completion_id: Mapped[int] = mapped_column(ForeignKey("completions.id", ondelete="RESTRICT"), unique=True)
+    # NULL only for the pseudonymised record of a deleted account (see accounts/privacy.py); RESTRICT guards
+    # against losing a certificate by deleting its completion in any other way.
+    completion_id: Mapped[int | None] = mapped_column(ForeignKey("completions.id", ondelete="RESTRICT"), unique=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     course_id: Mapped[int | None] = mapped_column(ForeignKey("courses.id", ondelete="SET NULL"), index=True)
     holder_name: Mapped[str] = mapped_column(String(200))

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from mso_academy import mail
 from mso_academy.accounts.models import User
+from mso_academy.audit import services as audit
 from mso_academy.catalog.models import Course
 from mso_academy.certificates import credential, keys
 from mso_academy.certificates.models import Certificate
@@ -191,7 +192,7 @@ def public_record(certificate: Certificate, now: datetime | None = None) -> dict
     return {
         "code": certificate.code,
         "status": certificate.state(now),
-        "holder": certificate.holder_name,
+        "holder": certificate.holder_name or None,  # None: the holder deleted their account
         "course": certificate.course_title,
         "course_version": certificate.course_version,
         "issued_on": certificate.issued_at.date().isoformat(),
@@ -224,6 +225,13 @@ def revoke(session: Session, plugins: PluginManager, certificate: Certificate, b
     certificate.revoked_at = utcnow()
     certificate.revoked_reason = reason[:1000]
     certificate.revoked_by_id = by.id
+    audit.record(
+        session,
+        audit.Event.CERTIFICATE_REVOKED,
+        actor_id=by.id,
+        subject_user_id=certificate.user_id,
+        target=("certificate", certificate.id),
+    )
     session.flush()
     plugins.hook.certificate_revoked(
         session=session,

@@ -13,6 +13,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
+from mso_academy.audit import services as audit
 from mso_academy.db import get_session
 from mso_academy.organisations.access import managed_organisation
 from mso_academy.qualification import assignments, exports, forms, matrix
@@ -94,7 +95,14 @@ def assign(slug: str) -> Response | tuple[str, int]:
 # --- downloads ----------------------------------------------------------------------------------------------
 
 
-def _download(table: exports.Table, fmt: str, name: str) -> Response:
+def _download(table: exports.Table, fmt: str, name: str, organisation_id: int) -> Response:
+    audit.record(
+        get_session(),
+        audit.Event.REPORT_EXPORTED,
+        actor_id=current_user.id,
+        target=("organisation", organisation_id),
+        details={"export": name.split("-")[0], "format": fmt},
+    )
     if fmt == "xlsx":
         body, content_type = exports.to_xlsx(table), exports.XLSX_TYPE
     else:
@@ -117,7 +125,7 @@ def matrix_export(slug: str, fmt: str) -> Response:
     session = get_session()
     organisation = managed_organisation(session, current_user, slug)
     table = exports.matrix_table(matrix.matrix(matrix.load(session, organisation), _function_filter()))
-    return _download(table, fmt, f"certificates-{organisation.slug}")
+    return _download(table, fmt, f"certificates-{organisation.slug}", organisation.id)
 
 
 @bp.get("/organisations/<slug>/progress.<any(csv, xlsx):fmt>")
@@ -126,4 +134,4 @@ def progress_export(slug: str, fmt: str) -> Response:
     session = get_session()
     organisation = managed_organisation(session, current_user, slug)
     table = exports.progress_table(matrix.matrix(matrix.load(session, organisation), _function_filter()))
-    return _download(table, fmt, f"progress-{organisation.slug}")
+    return _download(table, fmt, f"progress-{organisation.slug}", organisation.id)

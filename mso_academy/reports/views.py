@@ -5,7 +5,9 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask_login import current_user
 
+from mso_academy.audit import services as audit
 from mso_academy.db import get_session
 from mso_academy.permissions import Permission, require
 from mso_academy.reports import charts, exports, labels, services
@@ -23,6 +25,13 @@ def _report() -> tuple[ReportFilterForm, services.Report, bool]:
 
 def _download(body: bytes, mimetype: str, extension: str, report: services.Report) -> Response:
     filename = f"evaluation-report-{report.generated_at:%Y-%m-%d}.{extension}"
+    audit.record(
+        get_session(),
+        audit.Event.REPORT_EXPORTED,
+        actor_id=current_user.id,
+        target=("report", "evaluation"),
+        details={"export": "evaluation", "format": extension},
+    )
     return Response(
         body,
         mimetype=mimetype,

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, lazyload
 
 from mso_academy import mail
 from mso_academy.accounts.models import User
+from mso_academy.audit import services as audit
 from mso_academy.catalog.models import Activity, Course, CourseTrainer
 from mso_academy.db import utcnow
 from mso_academy.errors import Conflict, DomainError, NotFound
@@ -206,6 +207,14 @@ def review(
         session.refresh(attempt)
         raise Conflict(_("This submission has been reviewed already."))
     session.refresh(attempt)
+    audit.record(
+        session,
+        audit.Event.GRADE_CHANGED,
+        actor_id=reviewer.id,
+        subject_user_id=submission.enrolment.user_id,
+        target=("attempt", attempt.id),
+        details={"decision": decision},
+    )
     if passed:
         learning.record_passed(session, plugins, submission.enrolment, submission.activity, attempt)
     _notify(session, submission, passed, feedback)

@@ -8,6 +8,7 @@ from flask import Blueprint, Response, render_template
 from flask_babel import format_percent
 from flask_login import current_user, login_required
 
+from mso_academy.audit import services as audit
 from mso_academy.db import get_session
 from mso_academy.teaching import services
 
@@ -43,6 +44,13 @@ def learners_csv(slug: str) -> Response:
     course = services.course_for_trainer(session, current_user, slug)
     body = services.overview_csv(services.learner_overview(session, course), services.module_columns(course))
     filename = "learners-" + re.sub(r"[^A-Za-z0-9_-]", "-", course.slug) + ".csv"
+    audit.record(
+        session,
+        audit.Event.REPORT_EXPORTED,
+        actor_id=current_user.id,
+        target=("course", course.id),
+        details={"export": "learners", "format": "csv"},
+    )
     return Response(
         body.encode("utf-8"),
         content_type="text/csv; charset=utf-8",

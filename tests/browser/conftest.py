@@ -85,6 +85,10 @@ def live_app(fresh_database_url: Callable[[], str], tmp_path_factory: pytest.Tem
             "MAIL_OUTBOX_DIR": str(folder / "outbox"),
             "PLUGINS_AUTOLOAD": False,
             "WTF_CSRF_ENABLED": True,
+            # The demo admin and manager log in with a password only; two-factor login has tests of its own.
+            "TWO_FACTOR_ENFORCED": False,
+            # One address logs in many times during the browser suite.
+            "LOGIN_RATE_LIMIT_IP": "1000 per minute",
             **FAST_HASHING,
         }
     )

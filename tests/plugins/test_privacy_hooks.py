@@ -154,3 +154,53 @@ def test_a_user_with_learning_data_and_no_plugin_data_is_deleted(app, session, n
     assert session.get(User, user_id) is None
     assert session.scalar(select(func.count()).select_from(Attempt).where(Attempt.enrolment_id == enrolment_id)) == 0
     assert [entry["step"] for entry in notes_plugin.deleted] == ["delete_user_data", "user_deleted"]
+
+
+# --- every plugin honours the privacy duties ------------------------------------------------------------------
+
+
+class KeepsNotesButForgetsPrivacy:
+    """Stores personal data but only half-implements the privacy contract."""
+
+    @hookimpl
+    def export_user_data(self, session: Session, user_id: int) -> dict[str, Any] | None:
+        return None
+
+
+def test_a_plugin_lacking_a_privacy_hook_is_reported(tmp_path, database_url, engine):
+    from mso_academy import create_app
+    from mso_academy.accounts.privacy import plugins_missing_privacy_hooks
+
+    app = create_app(
+        {
+            "SECRET_KEY": "x",
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+            "DATABASE_URL": database_url,
+            "DATABASE_ENGINE": engine,
+            "PLUGINS_AUTOLOAD": False,
+            "EXTRA_PLUGINS": [KeepsNotesButForgetsPrivacy(), NotesPlugin()],
+        }
+    )
+    with app.app_context():
+        assert plugins_missing_privacy_hooks(plugins()) == {"KeepsNotesButForgetsPrivacy": ["delete_user_data"]}
+
+
+def test_every_installed_plugin_implements_the_privacy_hooks(tmp_path, database_url, engine):
+    """Fails when any installed plugin (entry point group ``mso_academy``) lacks export_user_data or
+    delete_user_data: a plugin that stores nothing answers None, one that stores data exports and deletes it."""
+    from mso_academy import create_app
+    from mso_academy.accounts.privacy import plugins_missing_privacy_hooks
+
+    app = create_app(
+        {
+            "SECRET_KEY": "x",
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+            "DATABASE_URL": database_url,
+            "DATABASE_ENGINE": engine,
+            "PLUGINS_AUTOLOAD": True,
+        }
+    )
+    with app.app_context():
+        loaded = [info for info in plugins().plugins.values() if info.source == "entry point"]
+        assert all(info.state == "enabled" for info in loaded), [(i.name, i.error) for i in loaded]
+        assert plugins_missing_privacy_hooks(plugins()) == {}
