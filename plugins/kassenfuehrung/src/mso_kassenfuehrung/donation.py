@@ -151,7 +151,7 @@ class DonationReceipt(ActivityKind):
     def parse_answers(self, content: Mapping[str, Any], form: FormData) -> dict[str, Any]:
         decision = str(form.get("decision") or "")
         if decision not in DECISIONS:
-            raise AnswerError(gettext("Please decide which confirmation may be issued."))
+            raise AnswerError(gettext("Please choose what is right in this case."))
         values: dict[str, str] = {}
         if decision in ISSUING:
             missing = []
