@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from babel import Locale, UnknownLocaleError
 from babel.units import format_unit
 from flask import Flask, current_app
-from flask_babel import format_date, get_locale
+from flask_babel import force_locale, format_date, get_locale
 from flask_login import current_user
 from markupsafe import Markup, escape
 
@@ -41,6 +43,20 @@ def filesize(size: int) -> str:
     return format_unit(round(size / 1024 / 1024, 1), "digital-megabyte", length="short", locale=locale)
 
 
+def in_language(language: str, caller: Callable[[], str]) -> Markup:
+    """Render a block in another language: ``{% call in_language(course.language) %}…{% endcall %}``.
+
+    A certificate's record is shown in its course's language inside any interface language; `_()` and the date
+    and number filters inside the block follow `language` (unknown codes keep the interface language).
+    """
+    try:
+        Locale.parse(language)
+    except (ValueError, UnknownLocaleError):
+        return Markup(caller())  # the caller's output is Jinja's own (escaped) markup
+    with force_locale(language):
+        return Markup(caller())  # the caller's output is Jinja's own (escaped) markup
+
+
 def content_attrs(language: str) -> Markup:
     """`lang` and `dir` for content written in `language` (a German lesson inside the Arabic interface)."""
     code = escape(language)
@@ -67,6 +83,7 @@ def init_app(app: Flask) -> None:
         language_name=lambda code: LANGUAGE_NAMES.get(code, code),
         course_type_name=_course_type_name,
         content_attrs=content_attrs,
+        in_language=in_language,
         now=utcnow,
     )
     app.context_processor(_context)

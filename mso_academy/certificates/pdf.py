@@ -1,5 +1,9 @@
 """The certificate as a printable A4 PDF (fpdf2): real text, embedded DejaVu fonts, Arabic shaped by HarfBuzz,
-and a QR code (segno) that leads to the public verification page."""
+and a QR code (segno) that leads to the public verification page.
+
+It is written in the course's language (a Turkish course gives a Turkish certificate; Arabic runs right to left,
+with the text aligned right and the QR code on the left), and when that language is not German it adds the
+German line for funders (`funders.funder_line`)."""
 
 from __future__ import annotations
 
@@ -12,7 +16,9 @@ from flask_babel import gettext as _
 from fpdf import FPDF
 from fpdf.enums import Align, XPos, YPos
 
+from mso_academy.certificates.funders import funder_line, teaching_units
 from mso_academy.certificates.models import Certificate
+from mso_academy.templating import RTL_LANGUAGES
 
 FONT_DIR = files("mso_academy").joinpath("data/fonts")
 BRAND = (11, 92, 173)
@@ -27,9 +33,7 @@ def _qr_png(url: str) -> io.BytesIO:
     return buffer
 
 
-def teaching_units(minutes: int) -> int:
-    """Unterrichtseinheiten of 45 minutes, rounded up, as German funders count them."""
-    return -(-minutes // 45) if minutes > 0 else 0
+__all__ = ["render", "teaching_units"]
 
 
 def render(certificate: Certificate, verify_url: str) -> bytes:
@@ -50,10 +54,12 @@ def _render(certificate: Certificate, verify_url: str) -> bytes:
     pdf.set_auto_page_break(auto=True, margin=20)
     pdf.add_page()
     width = pdf.epw
+    rtl = certificate.course_language.split("_")[0] in RTL_LANGUAGES
+    start = Align.R if rtl else Align.L  # where a line of running text begins
 
     pdf.set_font("DejaVu", "B", 12)
     pdf.set_text_color(*BRAND)
-    pdf.cell(width, 8, certificate.issuer_name, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.cell(width, 8, certificate.issuer_name, align=start, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(6)
     pdf.set_font("DejaVu", "B", 30)
     pdf.cell(width, 14, _("Certificate"), align=Align.C, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
@@ -90,21 +96,31 @@ def _render(certificate: Certificate, verify_url: str) -> bytes:
 
     if certificate.description:
         pdf.set_font("DejaVu", "", 11)
-        pdf.multi_cell(width, 6, certificate.description, align=Align.L, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.multi_cell(width, 6, certificate.description, align=start, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.ln(3)
     if certificate.learning_outcomes:
         pdf.set_font("DejaVu", "B", 11)
-        pdf.cell(width, 7, _("Learning outcomes"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.cell(width, 7, _("Learning outcomes"), align=start, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.set_font("DejaVu", "", 10)
         for outcome in certificate.learning_outcomes:
-            pdf.multi_cell(width, 5, f"• {outcome}", align=Align.L, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            pdf.multi_cell(width, 5, f"• {outcome}", align=start, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.ln(2)
     for item in certificate.contributions:
         pdf.set_font("DejaVu", "B", 11)
-        pdf.cell(width, 7, str(item.get("label", "")), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.cell(width, 7, str(item.get("label", "")), align=start, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.set_font("DejaVu", "", 10)
-        pdf.multi_cell(width, 5, str(item.get("text", "")), align=Align.L, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.multi_cell(width, 5, str(item.get("text", "")), align=start, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.ln(2)
+
+    german = funder_line(certificate)
+    if german:
+        # Always German and left to right, set apart from the certificate's own language by a rule.
+        pdf.ln(2)
+        pdf.set_draw_color(*MUTED)
+        pdf.line(pdf.l_margin + width / 4, pdf.get_y(), pdf.l_margin + 3 * width / 4, pdf.get_y())
+        pdf.ln(3)
+        pdf.set_font("DejaVu", "", 9.5)
+        pdf.multi_cell(width, 5, german, align=Align.C, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
     footer_top = pdf.h - pdf.b_margin - FOOTER_HEIGHT
     if pdf.get_y() > footer_top - 4:
@@ -120,25 +136,35 @@ def _render(certificate: Certificate, verify_url: str) -> bytes:
         certificate.issuer_name,
         *[line for line in certificate.issuer_address.splitlines() if line.strip()],
     ]
+    # The footer's text and the QR code side by side: text at the start of the line, the code at its end.
+    text_x = pdf.l_margin + 50 if rtl else pdf.l_margin
     for line in lines:
-        pdf.cell(width - 50, 5.5, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.set_x(text_x)
+        pdf.cell(width - 50, 5.5, line, align=start, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(3)
     pdf.set_text_color(*MUTED)
     pdf.set_font("DejaVu", "", 8.5)
+    pdf.set_x(text_x)
     pdf.multi_cell(
         width - 50,
         4.5,
         _("Check this certificate: %(url)s", url=verify_url),
-        align=Align.L,
+        align=start,
         new_x=XPos.LMARGIN,
         new_y=YPos.NEXT,
     )
+    pdf.set_x(text_x)
     pdf.cell(
-        width - 50, 4.5, _("Verification code: %(code)s", code=certificate.code), new_x=XPos.LMARGIN, new_y=YPos.NEXT
+        width - 50,
+        4.5,
+        _("Verification code: %(code)s", code=certificate.code),
+        align=start,
+        new_x=XPos.LMARGIN,
+        new_y=YPos.NEXT,
     )
     pdf.image(
         _qr_png(verify_url),
-        x=pdf.l_margin + width - 42,
+        x=pdf.l_margin if rtl else pdf.l_margin + width - 42,
         y=top,
         w=42,
         h=42,

@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 from mso_academy.certificates import keys, pdf, services
 from mso_academy.certificates.credential import envelope
 from mso_academy.certificates.forms import EmptyForm, RevokeForm, VerifyForm
+from mso_academy.certificates.funders import funder_line
 from mso_academy.db import get_session
 from mso_academy.errors import DomainError
 from mso_academy.permissions import Permission, require
@@ -100,7 +101,10 @@ def verify(code: str) -> str:
     if certificate is None:
         abort(404)
     return render_template(
-        "certificates/verify.html", record=services.public_record(certificate), certificate=certificate
+        "certificates/verify.html",
+        record=services.public_record(certificate),
+        certificate=certificate,
+        funder_line=funder_line(certificate),
     )
 
 
