@@ -59,6 +59,8 @@ def password_problems(password: str, *, email: str = "", name: str = "") -> list
     lowered = password.strip().lower()
     if lowered in common_passwords():
         problems.append(_("This password is one of the most common ones. Please choose another."))
+    elif len(set(lowered)) < 4:  # "aaaaaaaaaa", "1212121212": long, but guessed at once
+        problems.append(_("This password repeats the same few characters. Please choose another."))
     if email and lowered in {email.lower(), email.split("@")[0].lower()}:
         problems.append(_("Do not use your e-mail address as password."))
     if name and lowered == name.strip().lower():
