@@ -13,7 +13,17 @@ from typing import Any, ClassVar, Protocol
 
 import pluggy
 from flask import render_template
-from flask_babel import LazyString, gettext, lazy_gettext, ngettext
+from flask_babel import (
+    LazyString,
+    format_currency,
+    format_date,
+    format_datetime,
+    format_decimal,
+    format_percent,
+    gettext,
+    lazy_gettext,
+    ngettext,
+)
 from markupsafe import Markup
 
 from mso_academy.markdown import render_markdown
@@ -32,6 +42,11 @@ __all__ = [
     "FormData",
     "Grade",
     "Markup",
+    "format_currency",
+    "format_date",
+    "format_datetime",
+    "format_decimal",
+    "format_percent",
     "gettext",
     "hookimpl",
     "lazy_gettext",
