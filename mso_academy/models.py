@@ -1,6 +1,7 @@
 """Imports every model so that `Base.metadata` is complete (Alembic, tests)."""
 
 from mso_academy.accounts.models import RecoveryCode, Role, User, UserRole
+from mso_academy.api.models import ApiToken
 from mso_academy.audit.models import AuditEvent
 from mso_academy.catalog.models import Activity, Course, CourseDraft, CourseStatus, CourseTrainer, Level, Module
 from mso_academy.certificates.models import Certificate
@@ -31,6 +32,7 @@ __all__ = [
     "Activity",
     "ActivityDraft",
     "ActivityProgress",
+    "ApiToken",
     "Attempt",
     "AuditEvent",
     "Base",
