@@ -17,7 +17,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, session
+from flask import Flask, Response, abort, current_app, request, session
 from flask_login import user_logged_in, user_logged_out
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -107,8 +107,27 @@ def init_app(app: Flask) -> None:
     def _security_headers(response: Response) -> Response:
         return set_headers(response, hsts=hsts)
 
+    app.before_request(_refuse_bad_input)
     user_logged_in.connect(_fresh_session, app)
     user_logged_out.connect(_end_every_session, app)
+
+
+def _refuse_bad_input() -> None:
+    """Before any view: 413 for more than MAX_FORM_PARTS form fields (Flask's default 1000; Werkzeug counts them
+    only in multipart bodies, this counts url-encoded ones too), and 400 for a NUL character in the path, a query
+    or a form field: no text in this app contains one, and PostgreSQL refuses it in any query (a 500 otherwise)."""
+    if "\x00" in request.path:
+        abort(400)
+    if any("\x00" in key or "\x00" in value for key, value in request.args.items(multi=True)):
+        abort(400)
+    if request.mimetype in {"application/x-www-form-urlencoded", "multipart/form-data"}:
+        fields = list(request.form.items(multi=True))
+        if request.mimetype == "application/x-www-form-urlencoded":
+            limit = current_app.config.get("MAX_FORM_PARTS") or 1000
+            if len(fields) > limit:
+                abort(413)
+        if any("\x00" in key or "\x00" in value for key, value in fields):
+            abort(400)
 
 
 # What survives a login: Flask-Login's own keys (set just before the signal), the chosen language and the

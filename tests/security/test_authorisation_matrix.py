@@ -186,8 +186,10 @@ def _values(rule: Rule, world: World) -> dict[str, Any]:
             values[name] = v["co_trainer_id"] if rule.rule.startswith("/trainer/") else world.user_ids["learner"]
         elif name == "fmt":
             values[name] = "csv"
-        else:
+        elif name in v:
             values[name] = v[name]
+        else:  # an object the world does not hold yet: a made-up id, so such a route answers 404 for everyone
+            values[name] = 999_999 if name.endswith("_id") else "unknown"
     return values
 
 
