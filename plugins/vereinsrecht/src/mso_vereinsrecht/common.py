@@ -11,6 +11,8 @@ from typing import Any
 from mso_academy.plugins.api import ContentProblem, FormData
 
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
+# "21.500" is twenty-one thousand five hundred in German notation (dots group thousands).
+GROUPED = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
 MAX_ROWS = 100
 
 
@@ -27,9 +29,9 @@ def is_text(value: Any) -> bool:
 
 
 def parse_number(raw: str) -> Decimal:
-    """``1234,5``, ``1.234,5``, ``1234.5`` or ``1 234`` (German volunteers type a decimal comma)."""
+    """``1234,5``, ``1.234,5``, ``21.500``, ``1234.5`` or ``1 234 €`` (German volunteers type a decimal comma)."""
     text = raw.strip().replace("\u00a0", "").replace(" ", "").replace("€", "")
-    if "," in text:
+    if "," in text or GROUPED.match(text):
         text = text.replace(".", "").replace(",", ".")
     try:
         value = Decimal(text)

@@ -56,10 +56,10 @@ _TEXT_FIELDS = ("text", "unit", "norm", "reasoning", "statutory_default")
 
 
 def format_number(value: Any) -> str:
-    """12 → "12", 12.5 → "12,5" (German notation; the course language of this plugin's courses is German)."""
+    """12 → "12", 12.5 → "12,5", 21500 → "21.500" (German notation, the language of this plugin's courses)."""
     number = Decimal(str(value))
-    text = f"{number.normalize():f}" if number != number.to_integral_value() else str(int(number))
-    return text.replace(".", ",")
+    text = f"{number.normalize():,f}" if number != number.to_integral_value() else f"{int(number):,}"
+    return text.replace(",", " ").replace(".", ",").replace(" ", ".")
 
 
 class DecisionCase(ActivityKind):
