@@ -10,6 +10,7 @@ browser context per language serve all pages.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,7 @@ from flask import Flask
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 from werkzeug.datastructures import MultiDict
 
+from mso_academy.demo import DEMO_PASSWORD
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import PHONE
 from tests.factories import PASSWORD
@@ -295,3 +297,119 @@ def test_page_is_accessible_and_fits_phone_and_desktop(
     finally:
         page.set_viewport_size(PHONE)
         print(f"screenshots of {where}: {tmp_path}")
+
+
+# --- keyboard -----------------------------------------------------------------------------------------------
+
+_FOCUSED = """() => {
+  const e = document.activeElement;
+  const style = getComputedStyle(e);
+  return {tag: e.tagName.toLowerCase(), id: e.id, type: e.type || "", cls: String(e.className || ""),
+          text: (e.textContent || "").trim().slice(0, 40), outline: style.outlineStyle,
+          outlineWidth: parseFloat(style.outlineWidth) || 0};
+}"""
+
+
+def _tab(page: Page) -> dict[str, Any]:
+    page.keyboard.press("Tab")
+    return page.evaluate(_FOCUSED)
+
+
+def test_skip_link_is_first_visible_and_moves_focus_to_main(page: Page, live_server: str) -> None:
+    page.goto(f"{live_server}/courses/")
+    focused = _tab(page)
+    assert "skip-link" in focused["cls"], f"the first Tab lands on {focused}, not on the skip link"
+    skip = page.locator(".skip-link")
+    expect(skip).to_be_visible()
+    expect(skip).to_be_in_viewport()
+    page.keyboard.press("Enter")
+    assert page.evaluate("() => document.activeElement.id") == "main"
+    # The next Tab continues inside the content, not at the top of the header again.
+    focused = _tab(page)
+    assert page.evaluate("() => document.querySelector('main').contains(document.activeElement)"), focused
+
+
+def test_every_control_shows_focus_and_tab_reaches_the_footer(page: Page, live_server: str) -> None:
+    page.goto(f"{live_server}/account/login")
+    seen: list[dict[str, Any]] = []
+    for _ in range(40):
+        focused = _tab(page)
+        seen.append(focused)
+        assert focused["outline"] != "none" and focused["outlineWidth"] >= 2, f"no visible focus on {focused}"
+        if focused["tag"] == "a" and page.evaluate("() => !!document.activeElement.closest('footer')"):
+            break
+    else:
+        pytest.fail(f"Tab never reached the footer (a keyboard trap?): {seen}")
+    kinds = {(f["tag"], f["type"]) for f in seen}
+    assert {("a", ""), ("button", "submit"), ("input", "email"), ("input", "password"), ("input", "checkbox")} <= kinds
+    assert ("select", "select-one") in kinds  # the language switcher
+
+
+def test_login_form_is_filled_and_sent_with_the_keyboard_alone(page: Page, live_server: str, ui: Ui) -> None:
+    page.goto(f"{live_server}/account/login")
+    for _ in range(30):
+        if _tab(page)["id"] == "email":
+            break
+    else:
+        pytest.fail("Tab never reached the e-mail field")
+    page.keyboard.type("learner@example.org")
+    assert _tab(page)["id"] == "password"
+    page.keyboard.type(DEMO_PASSWORD)
+    assert _tab(page)["type"] == "checkbox"
+    page.keyboard.press("Space")
+    expect(page.locator("input[type=checkbox][name=remember]")).to_be_checked()
+    assert _tab(page)["type"] == "submit"
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text(ui("My learning"))
+
+
+# --- form errors --------------------------------------------------------------------------------------------
+
+
+def _assert_errors_announced_and_linked(page: Page, ui: Ui, fields: list[str]) -> None:
+    """An error summary that is an alert and has the focus, whose links lead to invalid fields that name their
+    error (aria-describedby), and a page title that starts with "Error"."""
+    summary = page.locator(".error-summary")
+    expect(summary).to_have_attribute("role", "alert")
+    expect(summary).to_be_focused()
+    expect(page).to_have_title(_starts_with(ui("Error")))
+    for name in fields:
+        field_ = page.locator(f"#{name}")
+        expect(field_).to_have_attribute("aria-invalid", "true")
+        described = (field_.get_attribute("aria-describedby") or "").split()
+        assert f"{name}-error" in described, f"#{name} is not described by its error: {described}"
+        error = page.locator(f"#{name}-error")
+        expect(error).to_be_visible()
+        link = summary.locator(f"a[href='#{name}']")
+        expect(link).to_contain_text(error.inner_text().removeprefix(ui("Error:")).strip())
+    # Following the first link (by keyboard) puts the cursor into the field.
+    page.keyboard.press("Tab")
+    expect(summary.locator("a").first).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator(f"#{fields[0]}")).to_be_focused()
+
+
+def _starts_with(text: str) -> re.Pattern[str]:
+    return re.compile("^" + re.escape(text))
+
+
+def test_registration_errors_are_announced_and_tied_to_their_fields(page: Page, live_server: str, ui: Ui) -> None:
+    page.goto(f"{live_server}/account/register")
+    page.get_by_label(ui("E-mail address")).fill("not-an-address")
+    page.get_by_role("button", name=ui("Create account")).click()
+    _assert_errors_announced_and_linked(page, ui, ["name", "email", "password"])
+    assert_accessible(page, "registration with errors")
+    # A password that is too short: the error joins the field's hint in its description.
+    page.get_by_label(ui("Name"), exact=True).fill("Lena Lernend")
+    page.get_by_label(ui("E-mail address")).fill("lena-keyboard@example.org")
+    page.get_by_label(ui("Password"), exact=True).fill("short")
+    page.get_by_role("button", name=ui("Create account")).click()
+    _assert_errors_announced_and_linked(page, ui, ["password"])
+    expect(page.locator("#password")).to_have_attribute("aria-describedby", "password-hint password-error")
+
+
+def test_login_errors_are_announced_and_tied_to_their_fields(page: Page, live_server: str, ui: Ui) -> None:
+    page.goto(f"{live_server}/account/login")
+    page.locator("main form button[type=submit]").click()
+    _assert_errors_announced_and_linked(page, ui, ["email", "password"])
+    assert_accessible(page, "login with errors")
