@@ -280,7 +280,7 @@ def test_a_cookie_replayed_after_logout_is_refused(app, session):
     assert replay.get("/dashboard").status_code == 302
 
 
-def test_reset_links_work_once_and_expire(app, session, outbox, monkeypatch):
+def test_reset_links_work_once_and_expire(app, session, outbox):
     user = factories.make_user(session)
     session.commit()
     client_for(app).post("/account/forgot-password", data={"email": user.email})
@@ -291,11 +291,22 @@ def test_reset_links_work_once_and_expire(app, session, outbox, monkeypatch):
     assert second.status_code == 400 and "not valid or has been used" in second.get_data(as_text=True)
 
     with app.test_request_context():
-        monkeypatch.setattr("itsdangerous.timed.time.time", lambda: 1_000_000_000)
-        old = tokens.reset_token(session.get(User, user.id))
-    monkeypatch.undo()
+        old = _backdated(tokens._serializer(tokens.RESET), app.config["RESET_TOKEN_MAX_AGE"] + 5).dumps(
+            {"uid": user.id, "pw": tokens._fingerprint(session.get(User, user.id).password_hash)}
+        )
     expired = client_for(app).get(f"/account/reset-password/{old}")
     assert expired.status_code == 400 and "expired" in expired.get_data(as_text=True)
+
+
+def _backdated(serializer, seconds):
+    """The same serializer, signing as if `seconds` ago (an expired link without waiting)."""
+    from itsdangerous import TimestampSigner, URLSafeTimedSerializer
+
+    class Backdated(TimestampSigner):
+        def get_timestamp(self):
+            return super().get_timestamp() - seconds
+
+    return URLSafeTimedSerializer(serializer.secret_keys[-1], salt=serializer.salt, signer=Backdated)
 
 
 def test_a_body_over_the_size_limit_gets_the_413_page(app, session):
