@@ -61,8 +61,10 @@ run: install
 	$(BIN)/mso-academy demo
 	$(BIN)/mso-academy run --host 127.0.0.1 --port 5000
 
+# Lint and security lint: bandit scans the app and the plugins (not the tests); justified skips in pyproject.toml.
 check: install
 	$(BIN)/ruff check .
+	$(BIN)/bandit -q -c pyproject.toml -r mso_academy $(wildcard plugins)
 
 test: install system-packages check
 	$(BIN)/pytest -p no:cacheprovider -n 2
