@@ -54,6 +54,10 @@ def test_the_pdf_needs_a_login_and_refuses_overlong_input(app, client, session, 
     assert client.post("/foerderantraege/antrag.pdf", data=good_form()).data.startswith(b"%PDF")
 
 
-def test_the_stylesheet_is_served(app, client):
-    with client.get("/foerderantraege/static/foerderantraege.css") as response:
-        assert response.status_code == 200 and b".fa-row" in response.data
+def test_the_stylesheet_is_served_and_cached_by_version(app, client):
+    from mso_foerderantraege.assets import STYLESHEET_VERSION
+
+    response = client.get(f"/foerderantraege/foerderantraege.css?v={STYLESHEET_VERSION}")
+    assert response.status_code == 200 and b".fa-row" in response.data and response.mimetype == "text/css"
+    assert "immutable" in response.headers["Cache-Control"]
+    assert "immutable" not in client.get("/foerderantraege/foerderantraege.css").headers["Cache-Control"]

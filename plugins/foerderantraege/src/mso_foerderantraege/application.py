@@ -23,6 +23,7 @@ from mso_academy.plugins.api import (
 )
 
 from . import editor
+from .assets import STYLESHEET_VERSION
 from .call import Call, run_checks, validate_call
 from .form import ROWS, read_answers, read_draft, shown
 from .money import euro, german_date, load, parse_date
@@ -102,6 +103,8 @@ class ApplicationBuilder(ActivityKind):
 
     # --- for the template --------------------------------------------------------------------------------
 
+    stylesheet_version = STYLESHEET_VERSION
+
     def values(self, view: Any) -> dict[str, Any]:
         """What the form shows: the saved draft, else the last (returned or failed) hand-in, else nothing."""
         if view.draft:
@@ -145,39 +148,56 @@ class ApplicationBuilder(ActivityKind):
         return Call.of(content)
 
 
+def indicator_line(row: Mapping[str, Any]) -> str:
+    return gettext(
+        "%(what)s: %(target)s by %(date)s",
+        what=row.get("what", ""),
+        target=row.get("target", ""),
+        date=german_date(row.get("by", "")),
+    )
+
+
 def plain_text(content: Mapping[str, Any], answers: Mapping[str, Any]) -> str:
     """The application as plain text: what the trainer reads in the review queue."""
     call = Call.of(content)
     fin = answers["financing"]
+
+    def head(label: str, value: str = "") -> str:
+        return gettext("%(label)s: %(value)s", label=label, value=value).rstrip()
+
     lines = [
-        f"{gettext('Project title')}: {answers['title']}",
-        f"{gettext('Funding call')}: {call.title}",
+        head(gettext("Project title"), answers["title"]),
+        head(gettext("Funding call"), call.title),
         "",
-        f"{gettext('Goal')}:\n{answers['goal']}",
+        head(gettext("Goal")),
+        answers["goal"],
         "",
-        f"{gettext('Target group')}:\n{answers['target_group']}",
+        head(gettext("Target group")),
+        answers["target_group"],
         "",
-        f"{gettext('Measures')}:\n{answers['measures']}",
+        head(gettext("Measures")),
+        answers["measures"],
         "",
-        f"{gettext('Indicators (SMART)')}:",
+        head(gettext("Indicators (SMART)")),
     ]
-    lines += [f"- {r['what']}: {r['target']} ({gettext('by')} {german_date(r['by'])})" for r in answers["indicators"]]
-    lines += ["", f"{gettext('Timetable')}:"]
-    lines += [f"- {german_date(r['date'])}: {r['text']}" for r in answers["timetable"]]
-    lines += ["", f"{gettext('Cost plan')}:"]
+    lines += ["- " + indicator_line(r) for r in answers["indicators"]]
+    lines += ["", head(gettext("Timetable"))]
+    lines += ["- " + head(german_date(r["date"]), r["text"]) for r in answers["timetable"]]
+    lines += ["", head(gettext("Cost plan"))]
     for r in answers["costs"]:
         label = call.categories.get(r["category"], {}).get("label", r["category"])
-        lines.append(f"- {label} – {r['text']}: {euro(load(r['amount']))}")
+        lines.append("- " + head(f"{label} – {r['text']}", euro(load(r["amount"]))))
     hours = Decimal(fin["volunteer_hours"])
     if call.volunteer_work and hours:
         value = (hours * call.volunteer_hourly_rate).quantize(Decimal("0.01"))
-        lines.append(f"- {gettext('Volunteer work')} ({fin['volunteer_hours']} h): {euro(value)}")
+        volunteer = gettext("Volunteer work (%(hours)s h)", hours=fin["volunteer_hours"])
+        lines.append("- " + head(volunteer, euro(value)))
     lines += [
         "",
-        f"{gettext('Financing plan')}:",
-        f"- {gettext('Own money')}: {euro(load(fin['own_funds']))}",
-        f"- {gettext('Volunteer hours')}: {fin['volunteer_hours']}",
-        f"- {gettext('Other funds')}: {euro(load(fin['third_party']))}",
-        f"- {gettext('Requested grant')}: {euro(load(fin['grant']))}",
+        head(gettext("Financing plan")),
+        "- " + head(gettext("Own money"), euro(load(fin["own_funds"]))),
+        "- " + head(gettext("Volunteer hours"), fin["volunteer_hours"]),
+        "- " + head(gettext("Other funds"), euro(load(fin["third_party"]))),
+        "- " + head(gettext("Requested grant"), euro(load(fin["grant"]))),
     ]
     return "\n".join(lines)

@@ -16,6 +16,7 @@ from fpdf import FPDF
 
 from mso_academy.plugins.api import gettext
 
+from .application import indicator_line
 from .money import MoneyError, euro, german_date, parse_amount
 
 FONT_PLACES = (
@@ -79,7 +80,7 @@ def application_pdf(values: Mapping[str, Any], call_title: str, labels: Mapping[
     w = _Writer()
     w.heading(values.get("title") or gettext("Funding application (draft)"), 16)
     if call_title:
-        w.para(f"{gettext('Funding call')}: {call_title}")
+        w.para(gettext("%(label)s: %(value)s", label=gettext("Funding call"), value=call_title))
     for name, label in (
         ("goal", gettext("Goal")),
         ("target_group", gettext("Target group")),
@@ -89,7 +90,7 @@ def application_pdf(values: Mapping[str, Any], call_title: str, labels: Mapping[
         w.para(values.get(name, ""))
     w.heading(gettext("Indicators (SMART)"))
     for r in values.get("indicators", []):
-        w.para(f"• {r.get('what', '')}: {r.get('target', '')} ({gettext('by')} {german_date(r.get('by', ''))})")
+        w.para("• " + indicator_line(r))
     w.heading(gettext("Timetable"))
     for r in values.get("timetable", []):
         w.para(f"• {german_date(r.get('date', ''))}: {r.get('text', '')}")

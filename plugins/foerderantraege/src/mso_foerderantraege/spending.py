@@ -36,6 +36,7 @@ from mso_academy.plugins.api import (
 )
 
 from . import editor
+from .assets import STYLESHEET_VERSION
 from .call import KEY_PATTERN
 from .money import MoneyError, euro, german_date, load, parse_amount, parse_date, percent, store
 
@@ -234,6 +235,8 @@ class SpendingReport(ActivityKind):
         )
 
     # --- for the template --------------------------------------------------------------------------------
+
+    stylesheet_version = STYLESHEET_VERSION
 
     @staticmethod
     def euro(value: Any) -> str:

@@ -11,10 +11,19 @@ from flask_login import login_required
 
 from mso_academy.plugins.api import AnswerError
 
+from .assets import STYLESHEET, STYLESHEET_VERSION
 from .form import read_draft
 from .pdf import application_pdf
 
-bp = Blueprint("foerderantraege", __name__, url_prefix="/foerderantraege", static_folder="static")
+bp = Blueprint("foerderantraege", __name__, url_prefix="/foerderantraege")
+
+
+@bp.get("/foerderantraege.css")
+def stylesheet() -> Response:
+    fresh = request.args.get("v") == STYLESHEET_VERSION
+    response = Response(STYLESHEET, mimetype="text/css")
+    response.headers["Cache-Control"] = "public, max-age=31536000, immutable" if fresh else "public, max-age=3600"
+    return response
 
 
 @bp.post("/antrag.pdf")

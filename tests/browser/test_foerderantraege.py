@@ -1,0 +1,139 @@
+"""The funding-applications plugin in the browser at 360 px: a volunteer writes an application with a balanced
+financing plan, saves a draft, sees a failed check explained, fixes it and hands in; the pages pass axe-core.
+
+The shared live server loads no third-party plugins, so this module runs its own server with the plugin."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import mso_foerderantraege
+import pytest
+import yaml
+from flask import Flask
+from playwright.sync_api import Page, expect
+from werkzeug.serving import make_server
+
+from mso_academy import create_app
+from tests.browser.axe import assert_accessible
+from tests.browser.conftest import COURSES_DIR
+from tests.conftest import FAST_HASHING
+from tests.factories import PASSWORD, make_course, make_user
+
+CONTENT = yaml.safe_load(
+    (COURSES_DIR / "foerderantraege-schreiben" / "03-kosten-und-finanzierung" / "antrag.yaml").read_text("utf-8")
+)
+
+
+@pytest.fixture(scope="module")
+def fa_server(fresh_database_url: Callable[[], str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    from alembic import command
+
+    from mso_academy.cli import alembic_config
+    from mso_academy.db import database, transaction
+
+    folder = tmp_path_factory.mktemp("fa-live")
+    app: Flask = create_app(
+        {
+            "TESTING": False,
+            "SECRET_KEY": "browser-test-secret-key",
+            "INSTANCE_PATH": str(folder / "instance"),
+            "DATABASE_URL": fresh_database_url(),
+            "MAIL_OUTBOX_DIR": str(folder / "outbox"),
+            "PLUGINS_AUTOLOAD": False,
+            "EXTRA_PLUGINS": [mso_foerderantraege],
+            "WTF_CSRF_ENABLED": True,
+            "TWO_FACTOR_ENFORCED": False,
+            "LOGIN_RATE_LIMIT_IP": "1000 per minute",
+            **FAST_HASHING,
+        }
+    )
+    with app.app_context():
+        command.upgrade(alembic_config(), "head")
+        with database(app).session_factory() as session, transaction(session):
+            make_user(session, email="antrag@example.org", name="Amal Antrag", language="de")
+            make_course(
+                session,
+                slug="antrag-uebung",
+                title="Antrag üben",
+                course_type="foerderantraege",
+                modules=[[("funding_application", CONTENT)]],
+            )
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="fa-live-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+        database(app).engine.dispose()
+
+
+def fill_application(page: Page, grant: str) -> None:
+    page.get_by_label("Projekttitel", exact=True).fill("Nähen und Sprechen")
+    page.get_by_label("Ziel", exact=True).fill("Frauen aus dem Viertel knüpfen Kontakte und sprechen mehr Deutsch.")
+    page.get_by_label("Zielgruppe", exact=True).fill("Zwölf Frauen aus dem Stadtteil.")
+    page.get_by_label("Maßnahmen", exact=True).fill("20 Kursabende und eine Ausstellung.")
+    first = page.locator("fieldset.fa-row").nth(0)
+    first.get_by_label("Was gemessen wird").fill("Frauen, die an 15 Abenden teilnehmen")
+    first.get_by_label("Zielwert (eine Zahl)").fill("12")
+    first.get_by_label("Bis wann").fill("2027-11-30")
+    step = page.locator("fieldset.fa-row", has_text="Schritt 1")
+    step.get_by_label("Datum").fill("2027-03-01")
+    step.get_by_label("Was passiert").fill("Erster Kursabend")
+    for n, (category, text, amount) in enumerate(
+        [
+            ("Honorare", "20 Abende", "2.400,00"),
+            ("Raummiete", "Gemeindesaal", "900"),
+            ("Sachkosten (Material, Druck)", "Stoff", "750"),
+        ],
+        start=1,
+    ):
+        line = page.locator("fieldset.fa-row", has_text=f"Kostenzeile {n}")
+        line.get_by_label("Kategorie").select_option(label=category)
+        line.get_by_label("Beschreibung").fill(text)
+        line.get_by_label("Betrag in Euro").fill(amount)
+    page.get_by_label("Eigenmittel", exact=True).fill("100")
+    page.get_by_label("Ehrenamtliche Stunden", exact=True).fill("40")
+    page.get_by_label("Beantragte Zuwendung", exact=True).fill(grant)
+
+
+def test_a_volunteer_writes_a_balanced_application_on_a_phone(
+    page: Page, fa_server: str, check_page: Callable[[str], None]
+) -> None:
+    page.goto(f"{fa_server}/account/login")
+    page.locator("#email").fill("antrag@example.org")
+    page.locator("#password").fill(PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.goto(f"{fa_server}/courses/antrag-uebung")
+    page.locator("form[action$='/enrol'] button[type=submit]").click()
+    expect(page.locator("h1")).to_have_text("Activity 1.1")
+    expect(page.locator(".fa-call")).to_contain_text("höchstens 6.000 €")
+    check_page("application form")
+    assert_accessible(page, "application form")
+
+    # 4.050 € costs + 600 € volunteer work = 4.650 €; 100 € + 600 € own → the grant must be 3.950 €
+    fill_application(page, grant="3.900")
+    page.get_by_role("button", name="Entwurf speichern").click()
+    expect(page.locator(".flashes")).to_be_visible()
+    expect(page.get_by_label("Projekttitel", exact=True)).to_have_value("Nähen und Sprechen")
+
+    page.get_by_role("button", name="Prüfen und abgeben").click()
+    result = page.locator("#result")
+    expect(result).to_contain_text("Differenz -50,00 €")
+    check_page("failed check")
+    assert_accessible(page, "failed check")
+
+    page.get_by_label("Beantragte Zuwendung", exact=True).fill("3950")
+    page.get_by_role("button", name="Prüfen und abgeben").click()
+    expect(page.locator("#result")).to_contain_text("Wartet auf Prüfung")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Antrag als PDF herunterladen").click()
+    path = Path(download.value.path())
+    assert path.read_bytes().startswith(b"%PDF")
+    check_page("waiting for review")
+    assert_accessible(page, "waiting for review")
