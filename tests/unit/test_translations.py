@@ -389,3 +389,28 @@ def test_plugin_catalogues_are_extracted_and_complete(catalogue: PluginCatalogue
     for _locale, found in catalogue_problems(catalogue.translations):
         problems += found
     assert not problems, "\n".join(problems)
+
+
+# --- dates, numbers and amounts are formatted by Babel -------------------------------------------------------
+
+# A hand-made German or American date ("%d.%m.%Y", "%m/%d"), month or weekday names from strftime (English only),
+# and a euro sign written next to a number: each is Babel's job (format_date, format_currency, the filters).
+HAND_FORMATTED = re.compile(r"""strftime\(\s*[rf]?["'][^"']*(?:%d\.%m|%m/%d|%B|%A)|\d\s*€|€\s*\{|\}\s*€""")
+
+
+def test_the_core_formats_dates_and_amounts_with_babel() -> None:
+    sources = [p for p in (ROOT / "mso_academy").rglob("*") if p.suffix in (".py", ".html", ".txt")]
+    problems = [
+        f"{_rel(path)}:{number}: {line.strip()}"
+        for path in sorted(sources)
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if HAND_FORMATTED.search(line)
+    ]
+    assert not problems, "use format_date/format_currency (or the template filters):\n" + "\n".join(problems)
+
+
+def test_the_notation_check_finds_hand_made_dates_and_amounts() -> None:
+    for line in ('value.strftime("%d.%m.%Y")', 'f"{amount} €"', "{{ total }} €", 'day.strftime("%B %Y")'):
+        assert HAND_FORMATTED.search(line), line
+    for line in ('utcnow().strftime("%a, %d %b %Y %H:%M:%S +0000")', 'format_currency(1, "EUR")', "Preis: 5"):
+        assert not HAND_FORMATTED.search(line), line
