@@ -19,6 +19,7 @@ class Inbox:
 
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
+        self.raw: list[bytes] = []  # as they arrived
         self.refuse = 0
         self.port = 0
         self._lock = threading.Lock()
@@ -32,6 +33,7 @@ class Inbox:
             if self.refuse:
                 self.refuse -= 1
                 return "451 4.3.0 Please try again later"
+            self.raw.append(envelope.content)
             self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
         return "250 OK"
 

@@ -16,6 +16,7 @@ import logging
 import smtplib
 from dataclasses import dataclass
 from email.message import EmailMessage
+from email.policy import EmailPolicy
 from email.utils import format_datetime, make_msgid, parseaddr
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -144,6 +145,30 @@ def send(session: Session, mail: Mail) -> MailMessage:
     return row
 
 
+class _MailPolicy(EmailPolicy):
+    """The default policy, except that URL headers stay on one line as they are.
+
+    A long unsubscribe URL has no space to fold at, and the default would turn it into RFC 2047 encoded words,
+    which mail programs do not read in List-Unsubscribe (RFC 2369 allows folding only, and the line is far
+    below the 998 characters a line may have).
+    """
+
+    _UNFOLDED = frozenset({"list-unsubscribe"})
+
+    def fold(self, name: str, value: str) -> str:
+        if name.lower() in self._UNFOLDED:
+            return f"{name}: {value}{self.linesep}"
+        return super().fold(name, value)
+
+    def fold_binary(self, name: str, value: str) -> bytes:
+        if name.lower() in self._UNFOLDED:
+            return f"{name}: {value}{self.linesep}".encode("ascii")
+        return super().fold_binary(name, value)
+
+
+MAIL_POLICY = _MailPolicy()
+
+
 def mask(address: str) -> str:
     """An address fit for the log: ``m***@example.org``."""
     local, _, domain = address.partition("@")
@@ -157,7 +182,7 @@ def _sender_domain(app: Flask) -> str:
 
 def build_message(app: Flask, row: MailMessage) -> EmailMessage:
     """The MIME message of an outbox row: plain text and, when there is one, HTML as multipart/alternative."""
-    message = EmailMessage()
+    message = EmailMessage(policy=MAIL_POLICY)
     message["From"] = app.config["MAIL_FROM"]
     message["To"] = row.to_address
     message["Subject"] = row.subject

@@ -237,8 +237,11 @@ def test_a_worker_round_sends_the_reminders_through_smtp(app, session, learner, 
     assert run_worker(app, interval=0, jobs_every=3600, stop=OnePass()) == 1
     subjects = sorted(m["Subject"] for m in smtp.messages if m["To"] == learner.email)
     assert subjects == ["A course is due soon", "Your certificate", "Your certificate expires soon"]
-    for message in smtp.messages:
+    for message, raw in zip(smtp.messages, smtp.raw, strict=True):
         if message["Subject"] != "Your certificate":
-            assert "/unsubscribe/" in message["List-Unsubscribe"]
+            # one line, as mail programs read it: no folding, no encoded words
+            link = message["List-Unsubscribe"]
+            assert f"\r\nList-Unsubscribe: {link}\r\n".encode() in raw and "/unsubscribe/" in link
+            assert b"\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n" in raw
     assert run_worker(app, interval=0, jobs_every=3600, stop=OnePass()) == 1
     assert len(smtp.messages) == 3  # reminded once; nothing sent twice
