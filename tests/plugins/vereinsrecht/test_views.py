@@ -49,7 +49,7 @@ def statute_check_url(client: FlaskClient, session: Session, learner: Any) -> st
 
 def test_the_statute_check_page_in_german(client: FlaskClient, statute_check_url: str) -> None:
     page = page_of(client, statute_check_url)
-    assert "/plugins/vereinsrecht/static/vereinsrecht.css" in page
+    assert "/plugins/vereinsrecht/vereinsrecht.css?v=" in page
     assert "Der Satzungsentwurf des Vereins Kulturbrücke Musterstadt" in page
     assert '<h3 id="clause-c8-heading">§ 8 Auflösung</h3>' in page
     assert page.count('<fieldset class="question"') == 13
@@ -112,3 +112,17 @@ def test_the_plugin_catalogues_translate_its_strings(app: Flask, language: str, 
     with app.test_request_context(), force_locale(language):
         assert gettext("Statute check") == expected
         assert render_template_string("{{ _('Decision case') }}") != "Decision case"
+
+
+def test_the_stylesheet_is_served_with_its_version(client: FlaskClient) -> None:
+    from mso_vereinsrecht.assets import STYLESHEET_VERSION
+
+    response = client.get(f"/plugins/vereinsrecht/vereinsrecht.css?v={STYLESHEET_VERSION}")
+    assert response.status_code == 200 and response.mimetype == "text/css"
+    assert ".vr-statute" in response.get_data(as_text=True)
+    assert response.cache_control.max_age == 365 * 24 * 3600
+    again = client.get(
+        f"/plugins/vereinsrecht/vereinsrecht.css?v={STYLESHEET_VERSION}",
+        headers={"If-None-Match": f'"{STYLESHEET_VERSION}"'},
+    )
+    assert again.status_code == 304

@@ -13,15 +13,13 @@ from flask import Blueprint
 
 from mso_academy.plugins.api import ActivityKind, CourseType, hookimpl, lazy_gettext
 
+from .assets import blueprint
 from .decision_case import DecisionCase
 from .statute_check import StatuteCheck
 
 __version__ = "0.1.0"
 HERE = Path(__file__).parent
 COURSE_TYPE = "vereinsrecht"
-
-#: Serves the plugin's stylesheet (no inline styles: the site's Content-Security-Policy forbids them).
-blueprint = Blueprint("vereinsrecht", __name__, static_folder=str(HERE / "static"), url_prefix="/plugins/vereinsrecht")
 
 # The legal bases a course of this type covers, printed on its certificates (plain text, per course language).
 LEGAL_BASES = {

@@ -36,6 +36,7 @@ from mso_academy.plugins.api import (
     lazy_gettext,
 )
 
+from .assets import STYLESHEET_VERSION
 from .common import (
     check_key,
     form_number,
@@ -68,6 +69,8 @@ class DecisionCase(ActivityKind):
     description = lazy_gettext(
         "A situation at a board or general meeting: decide and calculate; the feedback names the norm and explains."
     )
+    #: Templates link the stylesheet with this content hash (a new version when it changes).
+    stylesheet_version = STYLESHEET_VERSION
     template = "vereinsrecht/decision_case.html"
     editor_template = "vereinsrecht/decision_case_editor.html"
 

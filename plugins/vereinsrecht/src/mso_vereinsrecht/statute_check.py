@@ -35,6 +35,7 @@ from mso_academy.plugins.api import (
     lazy_gettext,
 )
 
+from .assets import STYLESHEET_VERSION
 from .common import (
     check_key,
     form_number,
@@ -60,6 +61,8 @@ class StatuteCheck(ActivityKind):
         "Read a draft statute and judge for each required or recommended element whether it is present, missing or "
         "defective."
     )
+    #: Templates link the stylesheet with this content hash (a new version when it changes).
+    stylesheet_version = STYLESHEET_VERSION
     template = "vereinsrecht/statute_check.html"
     editor_template = "vereinsrecht/statute_check_editor.html"
 

@@ -1,0 +1,124 @@
+"""The association-law plugin's main activity in a phone-sized German browser: a volunteer checks the draft
+statute of the shipped course element by element, reads why three judgements were wrong (with the legal basis),
+fixes them and passes; then decides and calculates the general-meeting case. Both pages fit 360 px and pass
+axe-core, before and after feedback."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import mso_vereinsrecht
+import pytest
+import yaml
+from flask import Flask
+from playwright.sync_api import Page, expect
+from werkzeug.serving import make_server
+
+from mso_academy import create_app
+from tests.browser.axe import assert_accessible, assert_fits
+from tests.conftest import FAST_HASHING
+from tests.factories import PASSWORD, make_course, make_user
+
+COURSE = Path(__file__).resolve().parents[2] / "courses" / "vereinsrecht-fuer-vorstaende"
+STATUTE = yaml.safe_load((COURSE / "02-satzung" / "satzungs-check.yaml").read_text(encoding="utf-8"))
+MEETING = yaml.safe_load((COURSE / "05-mitgliederversammlung" / "fall-jahresversammlung.yaml").read_text("utf-8"))
+SLUG = "satzung-im-browser"
+
+
+@pytest.fixture(scope="module")
+def vr_server(fresh_database_url: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A live app with the association-law plugin, CSRF on, a learner and a course with the two activities."""
+    from alembic import command
+
+    from mso_academy.cli import alembic_config
+    from mso_academy.db import database, transaction
+
+    app: Flask = create_app(
+        {
+            "SECRET_KEY": "browser-test-secret-key",
+            "INSTANCE_PATH": str(tmp_path_factory.mktemp("vr") / "instance"),
+            "DATABASE_URL": fresh_database_url(),
+            "PLUGINS_AUTOLOAD": False,
+            "EXTRA_PLUGINS": [mso_vereinsrecht],
+            "WTF_CSRF_ENABLED": True,
+            "TWO_FACTOR_ENFORCED": False,
+            **FAST_HASHING,
+        }
+    )
+    with app.app_context():
+        command.upgrade(alembic_config(), "head")
+        with database(app).session_factory() as session, transaction(session):
+            make_user(session, email="vorstand@example.org", name="Amira Vorstand", language="de")
+            make_course(
+                session,
+                slug=SLUG,
+                title="Satzung prüfen",
+                course_type="vereinsrecht",
+                modules=[[("statute_check", STATUTE), ("decision_case", MEETING)]],
+            )
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+    database(app).engine.dispose()
+
+
+def test_a_volunteer_checks_a_statute_and_decides_a_case_on_a_phone(vr_server: str, page: Page) -> None:
+    page.goto(f"{vr_server}/account/login")
+    page.locator("#email").fill("vorstand@example.org")
+    page.locator("#password").fill(PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.goto(f"{vr_server}/courses/{SLUG}")
+    page.locator("form[action$='/enrol'] button[type=submit]").click()
+    page.goto(f"{vr_server}/learn/{SLUG}/")
+    expect(page.get_by_role("heading", name="Der Satzungsentwurf des Vereins Kulturbrücke Musterstadt")).to_be_visible()
+    assert page.locator("fieldset.question").count() == len(STATUTE["elements"])
+    assert_fits(page, "statute check")
+    assert_accessible(page, "statute check")
+
+    # Judge everything as the author did, except three elements a hurried reader would call "present".
+    hurried = {"beurkundung", "vermoegensbindung", "ein-und-austritt"}
+    for element in STATUTE["elements"]:
+        status = "present" if element["key"] in hurried else element["status"]
+        page.locator(f"#element-{element['key']} input[value={status}]").check()
+    page.get_by_role("button", name="Beurteilung prüfen").click()
+    result = page.locator("#result")
+    expect(result).to_contain_text("Noch nicht bestanden.")
+    expect(result).to_contain_text("10 von 13 Elementen richtig beurteilt (77 %).")
+    feedback = page.locator("#element-vermoegensbindung .feedback")
+    expect(feedback).to_contain_text("Nicht richtig.")
+    expect(feedback).to_contain_text("Rechtsgrundlage: § 55 Abs. 1 Nr. 4, § 61 AO; Anlage 1 zu § 60 AO, § 5")
+    assert_fits(page, "statute check with feedback")
+    assert_accessible(page, "statute check with feedback")
+
+    for element in STATUTE["elements"]:
+        if element["key"] in hurried:
+            page.locator(f"#element-{element['key']} input[value={element['status']}]").check()
+    page.get_by_role("button", name="Noch einmal versuchen").click()
+    expect(page.locator("#result")).to_contain_text("Bestanden!")
+
+    page.goto(f"{vr_server}/learn/{SLUG}/")
+    expect(page.get_by_role("heading", name="Aus der Satzung des Vereins")).to_be_visible()
+    page.get_by_label("Ihre Antwort (eine Zahl) – Tage").fill("19")  # counted the day of sending too
+    page.locator("#question-was-tun input[value=a]").check()
+    page.get_by_label("Ihre Antwort (eine Zahl) – Mitglieder").fill("21")
+    page.get_by_label("Ihre Antwort (eine Zahl) – Ja-Stimmen").fill("16")  # the law's default, not the statute's
+    page.locator("#question-verschiedenes input[value=a]").check()
+    assert_accessible(page, "decision case")
+    page.get_by_role("button", name="Entscheidung prüfen").click()
+    expect(page.locator("#result")).to_contain_text("3 von 5 Entscheidungen richtig (60 %).")
+    votes = page.locator("#question-ja-stimmen .feedback")
+    expect(votes).to_contain_text("Richtige Antwort: 14 Ja-Stimmen")
+    expect(votes).to_contain_text("Ohne Regel in der Satzung:")
+    assert_fits(page, "decision case with feedback")
+    assert_accessible(page, "decision case with feedback")
+
+    page.get_by_label("Ihre Antwort (eine Zahl) – Tage").fill("18")
+    page.get_by_label("Ihre Antwort (eine Zahl) – Ja-Stimmen").fill("14")
+    page.get_by_role("button", name="Noch einmal versuchen").click()
+    expect(page.locator("main")).to_contain_text("Sie haben diesen Kurs am")
