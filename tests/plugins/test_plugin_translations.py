@@ -47,7 +47,7 @@ def test_plugin_strings_are_translated_in_code_and_templates(app: Flask, languag
     with app.test_request_context(headers={"Accept-Language": language}):
         refresh()  # the test's app context would otherwise keep the first request's locale
         assert gettext("Zebra crossing drill") == expected
-        assert render_template_string("{{ _('Statute check') }}") == expected
+        assert render_template_string("{{ _('Zebra crossing drill') }}") == expected
 
 
 def test_the_core_catalogue_wins_and_unknown_languages_fall_back(app: Flask) -> None:
