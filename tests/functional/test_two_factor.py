@@ -189,6 +189,8 @@ def test_admins_must_set_it_up_before_anything_else_and_cannot_turn_it_off(clien
     for url in ("/admin/users", "/account/profile", "/"):
         answer = client.get(url)
         assert answer.status_code == 302 and answer.headers["Location"].endswith("/account/two-factor/"), url
+    # The token-authenticated API answers as an API, not with a redirect to a web page.
+    assert client.get("/api/v1/courses").status_code == 200
     page = client.get("/account/two-factor/")
     html = page.get_data(as_text=True)
     assert "Your role (administrator or organisation manager) requires two-factor login." in html
