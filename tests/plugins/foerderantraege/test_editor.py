@@ -94,6 +94,8 @@ def test_a_trainer_writes_both_kinds_in_the_web_editor_and_publishes(client, ses
     # the learner's view in the preview shows the call
     preview = text(client.get(f"/trainer/courses/{slug}/activities/{application}/preview"))
     assert "Kulturfonds 2027" in preview and "2.500,00 €" in preview
+    preview = text(client.get(f"/trainer/courses/{slug}/activities/{report}/preview"))
+    assert "Technik" in preview and "390,00 €" in preview and "planned: 800,00 €" in preview
 
     response = client.post(f"/trainer/courses/{slug}/publish")
     assert response.status_code == 303
