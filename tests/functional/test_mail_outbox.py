@@ -10,6 +10,8 @@ import threading
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+from flask_babel import force_locale, gettext
 from sqlalchemy import create_engine, select
 
 from mso_academy import mail
@@ -62,6 +64,21 @@ def test_mail_arrives_with_both_parts_in_the_recipients_language(app, session, s
     assert all(row.text_body == "" and row.html_body is None for row in stored)  # no link stays behind
     assert run(app, "mail", "send") == "0 sent, 0 to retry later, 0 failed.\n"
     assert len(smtp.messages) == 2
+
+
+@pytest.mark.parametrize(("language", "direction"), [("tr", "ltr"), ("ar", "rtl")])
+def test_turkish_and_arabic_recipients_read_their_own_language(app, session, smtp, language, direction):
+    app.config["MAIL_URL"] = smtp.url
+    register(app, session, f"{language}@example.org", language=language)
+    assert delivery.send_due(app).sent == 1
+    [message] = smtp.messages
+    with app.test_request_context(), force_locale(language):
+        subject = gettext("Confirm your e-mail address")
+        hello = gettext("Hello %(name)s,", name="Ayşe Öztürk")
+    assert message["Subject"] == subject != "Confirm your e-mail address"
+    assert hello in message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    assert f'<html lang="{language}" dir="{direction}">' in html and hello in html
 
 
 def test_a_refusing_server_is_tried_again_after_the_back_off(app, session, smtp):
