@@ -10,10 +10,11 @@ activity drafts), which exports and deletes them with the account.
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint
+from flask import Blueprint, Response, request
 
 from mso_academy.plugins.api import ActivityKind, CourseType, hookimpl, lazy_gettext
 from mso_kassenfuehrung.cashbook import CashBook
@@ -69,18 +70,30 @@ def register_translation_dirs() -> list[Path]:
     return [HERE / "translations"]
 
 
+STYLESHEET = HERE / "static" / "kassenfuehrung.css"
+
+
+def _blueprint() -> Blueprint:
+    """Only the plugin's stylesheet (no inline styles in the templates). It is served from memory, like the core's
+    static files, so the response compression gets bytes rather than an open file stream."""
+    blueprint = Blueprint("kassenfuehrung", __name__, url_prefix="/plugins/kassenfuehrung")
+    css = STYLESHEET.read_bytes()
+    etag = hashlib.sha256(css).hexdigest()[:16]
+
+    @blueprint.get("/kassenfuehrung.css")
+    def stylesheet() -> Response:
+        response = Response(css, mimetype="text/css")
+        response.set_etag(etag)
+        response.cache_control.public = True
+        response.cache_control.max_age = 3600
+        return response.make_conditional(request)
+
+    return blueprint
+
+
 @hookimpl
 def register_blueprints() -> list[Blueprint]:
-    """Only the plugin's stylesheet, served from its own static folder (no inline styles)."""
-    return [
-        Blueprint(
-            "kassenfuehrung",
-            __name__,
-            static_folder="static",
-            static_url_path="/static",
-            url_prefix="/plugins/kassenfuehrung",
-        )
-    ]
+    return [_blueprint()]
 
 
 @hookimpl

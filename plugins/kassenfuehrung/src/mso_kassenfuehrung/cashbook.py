@@ -22,8 +22,10 @@ from mso_academy.plugins.api import (
     ContentProblem,
     FormData,
     Grade,
+    Markup,
     gettext,
     lazy_gettext,
+    render_markdown,
 )
 from mso_kassenfuehrung.editing import cashbook_from_form
 from mso_kassenfuehrung.money import content_money, format_date, format_money, parse_date, parse_money
@@ -146,6 +148,18 @@ class CashBook(ActivityKind):
             return format_date(parse_date(value))
         except (TypeError, ValueError):
             return str(value)
+
+    @staticmethod
+    def document(receipt: Mapping[str, Any]) -> Markup:
+        """A receipt's Markdown; its tables are named after the receipt, so several receipts' tables on one page
+        are distinct regions for screen readers (the renderer numbers tables per text, from 1)."""
+        html = str(render_markdown(receipt.get("document")))
+        number = str(Markup.escape(receipt.get("number", "")))
+        return Markup(
+            html.replace(
+                'role="region" tabindex="0" aria-label="', f'role="region" tabindex="0" aria-label="{number} – '
+            )
+        )
 
     spheres = SPHERES
     directions = DIRECTIONS
