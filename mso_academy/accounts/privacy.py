@@ -114,7 +114,7 @@ def export_user_data(session: Session, plugins: PluginManager, user: User) -> di
                 select(MailMessage).where(func.lower(MailMessage.to_address) == user.email.lower())
             )
         ],
-        "audit_events": [audit.as_dict(entry) for entry in audit.about_user(session, user.id)],
+        "audit_events": [audit.as_dict(entry) for entry in audit.about_user(session, user.id, user.created_at)],
         "plugins": {},
     }
     for plugin_name, result in plugins.call_each("export_user_data", session=session, user_id=user.id):

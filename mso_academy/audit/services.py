@@ -159,12 +159,19 @@ def search(session: Session, filters: AuditFilters, page: int = 1, per_page: int
     return AuditPage(events=list(events), page=page, pages=pages, total=total)
 
 
-def about_user(session: Session, user_id: int) -> list[AuditEvent]:
-    """Every event in which the user acted or was acted upon (for the data export)."""
+def about_user(session: Session, user_id: int, since: datetime) -> list[AuditEvent]:
+    """Every event in which the user acted or was acted upon since the account was made (for the data export).
+
+    `since` matters on SQLite, which may give a new account the id of a deleted one: the log keeps the deleted
+    account's events under that number, and they must not appear in the newcomer's export.
+    """
     return list(
         session.scalars(
             select(AuditEvent)
-            .where(or_(AuditEvent.actor_id == user_id, AuditEvent.subject_user_id == user_id))
+            .where(
+                or_(AuditEvent.actor_id == user_id, AuditEvent.subject_user_id == user_id),
+                AuditEvent.occurred_at >= since,
+            )
             .order_by(AuditEvent.id)
         )
     )

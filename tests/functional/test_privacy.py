@@ -171,3 +171,28 @@ def test_the_profile_offers_export_and_deletion_and_the_footer_links_the_privacy
     assert client.get("/account/export").status_code == 405
     assert client.get("/account/delete").status_code == 200
     assert session.scalar(select(User).where(User.email == "lena@example.org")) is not None
+
+
+def test_a_new_account_with_a_reused_id_does_not_see_the_old_accounts_events(app, session):
+    """SQLite may reuse the id of a deleted account; the log keeps the old events under that number."""
+    from datetime import timedelta
+
+    from mso_academy.accounts import privacy
+    from mso_academy.audit.models import AuditEvent
+    from mso_academy.db import utcnow
+    from mso_academy.plugins.manager import plugins
+
+    newcomer = make_user(session, email="new@example.org")
+    session.add(
+        AuditEvent(
+            event="login",
+            actor_id=newcomer.id,
+            subject_user_id=newcomer.id,
+            occurred_at=utcnow() - timedelta(days=3),
+            ip_prefix="203.0.113.0/24",
+            details={},
+        )
+    )
+    session.flush()
+    data = privacy.export_user_data(session, plugins(), newcomer)
+    assert "203.0.113.0/24" not in json.dumps(data["audit_events"])
