@@ -87,26 +87,31 @@ def _due(now: datetime, max_attempts: int):  # type: ignore[no-untyped-def]
     )
 
 
+def _give_up_abandoned(session: Session, now: datetime, max_attempts: int) -> None:
+    """Claims that expired on the last attempt are given up rather than tried once more."""
+    session.execute(
+        update(MailMessage)
+        .where(
+            MailMessage.status == MailStatus.SENDING,
+            MailMessage.claimed_until < now,
+            MailMessage.attempts >= max_attempts,
+        )
+        .values(
+            status=MailStatus.FAILED,
+            claimed_until=None,
+            last_error="The last attempt did not finish (the worker stopped while sending).",
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
 def claim(app: Flask, *, now: datetime, limit: int, ids: Sequence[int] | None = None) -> Claim:
     """Take up to `limit` due messages (of `ids`, if given) for this worker; returns their ids and the lease."""
     max_attempts = int(app.config["MAIL_MAX_ATTEMPTS"])
     lease_until = max(now, utcnow()) + timedelta(seconds=int(app.config["MAIL_CLAIM_SECONDS"]))
     with _transaction(app) as session:
-        # Claims that expired on the last attempt are given up rather than tried once more.
-        session.execute(
-            update(MailMessage)
-            .where(
-                MailMessage.status == MailStatus.SENDING,
-                MailMessage.claimed_until < now,
-                MailMessage.attempts >= max_attempts,
-            )
-            .values(
-                status=MailStatus.FAILED,
-                claimed_until=None,
-                last_error="The last attempt did not finish (the worker stopped while sending).",
-            )
-            .execution_options(synchronize_session=False)
-        )
+        if ids is None:  # a worker's pass (not the try right after a commit) tidies up
+            _give_up_abandoned(session, now, max_attempts)
         query = (
             select(MailMessage.id)
             .where(_due(now, max_attempts))
