@@ -98,3 +98,18 @@ def test_decision_case_problems_name_the_field(change: Any, field: str, words: s
 def test_estimated_minutes_grow_with_the_content() -> None:
     assert StatuteCheck().estimated_minutes(shipped(STATUTE)) == 9 + 13
     assert DecisionCase().estimated_minutes(shipped(CASES[3])) == 3 + 2 * 5
+
+
+def test_the_examples_in_the_trainers_guide_are_valid() -> None:
+    import re
+    from pathlib import Path
+
+    import yaml
+
+    guide = (Path(__file__).resolve().parents[3] / "docs" / "course-type-vereinsrecht.md").read_text("utf-8")
+    blocks = [yaml.safe_load(b) for b in re.findall(r"```yaml\n(.*?)```", guide, re.S)]
+    statute = [b for b in blocks if isinstance(b, dict) and "clauses" in b]
+    cases = [b for b in blocks if isinstance(b, dict) and "situation" in b]
+    assert len(statute) == 1 and len(cases) == 1
+    assert StatuteCheck().validate(statute[0]) == []
+    assert DecisionCase().validate(cases[0]) == []
