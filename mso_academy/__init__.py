@@ -27,9 +27,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from mso_academy.core.views import bp as core_bp
     from mso_academy.core.views import register_error_handlers
     from mso_academy.learning.views import bp as learning_bp
+    from mso_academy.mail.views import bp as mail_bp
     from mso_academy.organisations.views import bp as organisations_bp
     from mso_academy.plugins import manager
-    from mso_academy.mail.views import bp as mail_bp
     from mso_academy.qualification.views import bp as qualification_bp
     from mso_academy.reports.views import bp as reports_bp
     from mso_academy.reviews.views import bp as reviews_bp
@@ -62,12 +62,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         organisations_bp,
         qualification_bp,
         reports_bp,
+        mail_bp,
     )
     plugin_manager = manager.init_app(
         app,
         core_blueprints=[bp.name for bp in core_blueprints],
         core_commands=[*CORE_COMMANDS, "run", "shell", "routes"],
-        mail_bp,
     )
     app.jinja_loader = ChoiceLoader(
         [app.jinja_loader, *(FileSystemLoader(str(path)) for path in plugin_manager.template_dirs)]

@@ -161,8 +161,6 @@ def course(session: Session) -> Any:
     return factories.make_course(session, title="Vereinsarbeit für Einsteiger")
 
 
-class Outbox:
-    """The mails the app queued (the outbox table) or sent, oldest first, parsed as a mail client would.
 def _mail_reading_policy() -> Any:
     """The default policy, where `get_content()` of a plain-text-and-HTML mail gives its plain text."""
     from email import policy
@@ -175,6 +173,8 @@ def _mail_reading_policy() -> Any:
     return policy.default.clone(content_manager=manager)
 
 
+class Outbox:
+    """The mails the app queued (the outbox table) or sent, oldest first, parsed as a mail client would.
 
     A sent row's bodies are blanked; its message is then read from the `.eml` file delivery wrote, if any.
     """

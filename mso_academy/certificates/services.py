@@ -29,8 +29,8 @@ from mso_academy.certificates.models import Certificate
 from mso_academy.db import utcnow
 from mso_academy.errors import Conflict, DomainError, NotFound
 from mso_academy.learning.models import ActivityProgress, Completion, Enrolment, EnrolmentStatus
-from mso_academy.plugins.manager import PluginManager
 from mso_academy.mail import preferences
+from mso_academy.plugins.manager import PluginManager
 
 CODE_PATTERN = re.compile(r"^[A-Z2-7]{32}$")
 
@@ -254,7 +254,11 @@ def expiring_soon(certificate: Certificate, now: datetime, days: int) -> bool:
 
 
 def send_reminders(session: Session, now: datetime | None = None) -> int:
-    """Mail every holder whose valid certificate expires within the reminder window, once per certificate."""
+    """Mail every holder whose valid certificate expires within the reminder window, once per certificate.
+
+    Holders who switched these reminders off are skipped and not marked, so switching them on again still brings
+    the reminder while the certificate is in the window.
+    """
     now = now or utcnow()
     days = current_app.config["CERTIFICATE_REMINDER_DAYS"]
     due = session.scalars(
@@ -267,6 +271,7 @@ def send_reminders(session: Session, now: datetime | None = None) -> int:
             Certificate.user_id.is_not(None),
         )
     ).all()
+    sent = 0
     for certificate in due:
         user = session.get(User, certificate.user_id)
         if user is None or not user.is_active or not preferences.wants(user, preferences.CERTIFICATE_EXPIRING):
@@ -278,12 +283,12 @@ def send_reminders(session: Session, now: datetime | None = None) -> int:
                 preferences.CERTIFICATE_EXPIRING,
                 _l("Your certificate expires soon"),
                 "mail/certificate_expiring.txt",
-    sent = 0
                 certificate=certificate,
                 link=mail.external_url("certificates.renew", code=certificate.code),
             ),
         )
         certificate.reminded_at = now
+        sent += 1
     session.flush()
     return sent
 
@@ -296,7 +301,6 @@ def latest_for_enrolment(session: Session, enrolment: Enrolment) -> Certificate 
         .order_by(Completion.cycle.desc())
         .limit(1)
     )
-        sent += 1
 
 
 def renew(session: Session, user: User, code: str) -> Enrolment:
