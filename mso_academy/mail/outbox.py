@@ -18,6 +18,7 @@ lies around in the database (or its backups) after it has left.
 from __future__ import annotations
 
 import logging
+import re
 import smtplib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -172,8 +173,12 @@ class _Transport:
             client.close()
 
 
+_ADDRESS = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
 def describe(exc: BaseException, url: str | None) -> str:
-    """A short error text for `last_error`: the SMTP answer or the exception, never the password."""
+    """A short error text for `last_error` and the log: the SMTP answer or the exception, never the password,
+    and addresses masked (servers like to quote the recipient)."""
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         answers = "; ".join(f"{code} {_text(reply)}" for code, reply in exc.recipients.values())
         text = f"SMTP recipient refused: {answers}"
@@ -184,7 +189,7 @@ def describe(exc: BaseException, url: str | None) -> str:
     password = urlsplit(url).password if url else None
     if password:
         text = text.replace(password, "***").replace(unquote(password), "***")
-    return text[:500]
+    return _ADDRESS.sub(lambda match: mask(match.group(0)), text)[:500]
 
 
 def _text(value: bytes | str) -> str:

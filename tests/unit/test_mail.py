@@ -98,6 +98,8 @@ def test_error_texts_keep_the_smtp_answer_and_never_the_password():
     assert outbox.describe(refused, url) == "SMTP 451 4.3.0 try again later"
     assert outbox.describe(smtplib.SMTPAuthenticationError(535, b"bad s3cr!t"), url) == "SMTP 535 bad ***"
     assert "s3cr" not in outbox.describe(OSError("s3cr%21t s3cr!t"), url)
+    rejected = smtplib.SMTPDataError(550, b"5.1.1 <ayse.oeztuerk@example.org>: Recipient address rejected")
+    assert outbox.describe(rejected, url) == "SMTP 550 5.1.1 <a***@example.org>: Recipient address rejected"
 
 
 def test_unknown_mail_url_scheme_is_refused():
