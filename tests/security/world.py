@@ -20,6 +20,7 @@ from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
 from mso_academy.accounts.models import Role
+from mso_academy.api import tokens as api_tokens
 from mso_academy.catalog.models import Activity, CourseTrainer, Module
 from mso_academy.learning.models import Attempt
 from mso_academy.organisations import functions as org_functions
@@ -41,6 +42,7 @@ class World:
     emails: dict[str, str] = field(default_factory=dict)
     user_ids: dict[str, int] = field(default_factory=dict)
     values: dict[str, Any] = field(default_factory=dict)
+    api_tokens: dict[str, str] = field(default_factory=dict)
 
 
 def client_for(app: Flask, email: str | None = None) -> FlaskClient:
@@ -76,6 +78,11 @@ def build_world(app: Flask, session: Session) -> World:
     }
     world.emails = {role: user.email for role, user in users.items()}
     world.user_ids = {role: user.id for role, user in users.items()}
+    scopes = [scope.value for scope in api_tokens.Scope]
+    for role, user in users.items():  # the JSON API is signed in with a personal access token, not the cookie
+        record, world.api_tokens[role] = api_tokens.create_token(session, user, "matrix", scopes, 30)
+        if role == "learner":
+            world.values["token_id"] = record.id
 
     assignment = {"instructions": "Write the invitation.", "allow_file": True, "file_required": False}
     course = factories.make_course(
@@ -118,7 +125,7 @@ def build_world(app: Flask, session: Session) -> World:
     assert response.status_code == 303, response.get_data(as_text=True)
     attempt = session.scalar(select(Attempt).where(Attempt.activity_id == activity.id))
     upload = session.scalar(select(Upload).where(Upload.owner_id == users["learner"].id))
-    world.values = {
+    world.values |= {
         "course_slug": course.slug,
         "course_id": course.id,
         "lessons_slug": lessons.slug,
