@@ -98,6 +98,8 @@ def draft_application(client, location, page, tmp_path):
     assert "Your saved draft is filled in." in again
     assert 'value="Nähen und Sprechen"' in again and 'value="neunhundert"' in again
     assert 'value="2027-11-15"' in again  # a German date comes back for the date input
+    # the sums of the draft (the unreadable 900 € count as 0): 3.150 € + 600 € volunteer work against 700 €
+    assert "costs 3.750,00 €, financing 700,00 €, difference -3.050,00 €" in again
     pdf = client.post("/foerderantraege/antrag.pdf", data={**good_form(), "call-title": "Quartiersfonds 2027"})
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
     assert 'filename="foerderantrag-entwurf.pdf"' in pdf.headers["Content-Disposition"]

@@ -24,9 +24,9 @@ from mso_academy.plugins.api import (
 
 from . import editor
 from .assets import STYLESHEET_VERSION
-from .call import Call, run_checks, validate_call
+from .call import Call, run_checks, totals, validate_call
 from .form import ROWS, read_answers, read_draft, shown
-from .money import euro, german_date, load, parse_date
+from .money import MoneyError, euro, german_date, load, parse_amount, parse_date
 
 MIN_COST_ROWS = 8
 MIN_INDICATOR_ROWS = 3
@@ -118,6 +118,18 @@ class ApplicationBuilder(ActivityKind):
         filled = [r for r in values.get(section, []) if isinstance(r, Mapping)]
         names = ROWS[section][1]
         return filled + [dict.fromkeys(names, "")] * max(2, minimum - len(filled))
+
+    def draft_totals(self, content: Mapping[str, Any], values: Mapping[str, Any]) -> dict[str, str] | None:
+        """The sums of a saved draft (unreadable amounts count as 0), so the learner sees whether it balances."""
+        if not values.get("costs") and not any((values.get("financing") or {}).values()):
+            return None
+        fin = dict(values.get("financing") or {})
+        try:
+            fin["volunteer_hours"] = str(parse_amount(fin.get("volunteer_hours") or "0"))
+        except MoneyError:
+            fin["volunteer_hours"] = "0"
+        t = totals(Call.of(content), {"costs": values.get("costs", []), "financing": fin})
+        return {"costs": euro(t.costs), "financing": euro(t.financing), "difference": euro(t.financing - t.costs)}
 
     @staticmethod
     def shown(value: Any) -> str:
