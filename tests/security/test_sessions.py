@@ -110,14 +110,19 @@ def test_a_password_reset_ends_every_session(app, session, outbox):
     assert not _is_signed_in(phone)
 
 
-def test_a_disabled_account_is_signed_out_everywhere(app, session):
-    """The admin's "disable" (or any deactivation) stops every running session at the next request."""
+def test_an_admins_disable_signs_the_account_out_everywhere(app, session):
+    """The admin's "disable" ends every running session at once: the browser and a copied cookie are refused,
+    and the password no longer logs in."""
+    from mso_academy.accounts.models import Role
+
     user = make_user(session)
+    admin = make_user(session, roles=(Role.ADMIN,))
     session.commit()
-    client = _signed_in(app, user)
-    copied = _copy(client, "session")
-    stored = session.scalar(select(User).where(User.id == user.id))
-    stored.is_active = False
-    session.commit()
+    client = _signed_in(app, user, remember=True)
+    copied = _copy(client, "session", "remember_token")
+    response = _signed_in(app, admin).post(f"/admin/users/{user.id}/disable")
+    assert response.status_code == 303
+    session.expire_all()
+    assert session.scalar(select(User.is_active).where(User.id == user.id)) is False
     assert not _is_signed_in(client) and not _is_signed_in(_replay(app, copied))
     assert client.post("/account/login", data={"email": user.email, "password": PASSWORD}).status_code == 401
