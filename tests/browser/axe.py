@@ -1,4 +1,5 @@
-"""axe-core in the browser tests: `assert_accessible(page)` fails with every WCAG 2.0/2.1 A/AA problem axe finds.
+"""axe-core in the browser tests: `assert_accessible(page)` fails with every WCAG 2.0/2.1 A/AA problem axe finds;
+`assert_fits(page, where)` fails when the page scrolls sideways (in either direction, for right-to-left pages).
 
 axe-core comes from npm (package.json, pinned by package-lock.json; `make install` runs `npm ci`). The script is
 evaluated through the DevTools protocol (`page.evaluate`), which a Content-Security-Policy without 'unsafe-inline'
@@ -66,4 +67,27 @@ def assert_accessible(page: Page, where: str = "") -> None:
     assert not violations, (
         f"{len(violations)} accessibility rule(s) violated on {where or page.url} ({page.url}):\n"
         + format_violations(violations)
+    )
+
+
+_OVERFLOW = """() => {
+  const root = document.documentElement;
+  const width = root.clientWidth;
+  return {
+    scroll: root.scrollWidth, client: width,
+    tooWide: [...document.querySelectorAll("body *")]
+      .filter(e => { const r = e.getBoundingClientRect(); return r.width && (r.right > width + 0.5 || r.left < -0.5); })
+      .slice(0, 6)
+      .map(e => e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") +
+                (typeof e.className === "string" && e.className ? "." + e.className.trim().replace(/ +/g, ".") : "")),
+  };
+}"""
+
+
+def assert_fits(page: Page, where: str) -> None:
+    """No sideways scrolling: the document is no wider than the window."""
+    widths = page.evaluate(_OVERFLOW)
+    assert widths["scroll"] <= widths["client"], (
+        f"{where} scrolls sideways at {widths['client']} px: the content is {widths['scroll']} px wide; "
+        f"sticking out: {widths['tooWide']}"
     )

@@ -22,7 +22,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from werkzeug.datastructures import MultiDict
 
 from mso_academy.demo import DEMO_PASSWORD
-from tests.browser.axe import assert_accessible
+from tests.browser.axe import assert_accessible, assert_fits
 from tests.browser.conftest import PHONE
 from tests.factories import PASSWORD
 
@@ -233,29 +233,6 @@ def browsers(browser: Browser, live_server: str, seeded: Seeded) -> Iterator[Bro
     made = Browsers(browser, live_server)
     yield made
     made.close()
-
-
-_OVERFLOW = """() => {
-  const root = document.documentElement;
-  const width = root.clientWidth;
-  return {
-    scroll: root.scrollWidth, client: width,
-    tooWide: [...document.querySelectorAll("body *")]
-      .filter(e => { const r = e.getBoundingClientRect(); return r.width && (r.right > width + 0.5 || r.left < -0.5); })
-      .slice(0, 6)
-      .map(e => e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") +
-                (typeof e.className === "string" && e.className ? "." + e.className.trim().replace(/ +/g, ".") : "")),
-  };
-}"""
-
-
-def assert_fits(page: Page, where: str) -> None:
-    """No sideways scrolling: the document is no wider than the window."""
-    widths = page.evaluate(_OVERFLOW)
-    assert widths["scroll"] <= widths["client"], (
-        f"{where} scrolls sideways at {widths['client']} px: the content is {widths['scroll']} px wide; "
-        f"sticking out: {widths['tooWide']}"
-    )
 
 
 def _path(template: str, seeded: Seeded, language: str) -> str:
