@@ -1,7 +1,10 @@
-"""The association-law plugin's main activity in a phone-sized German browser: a volunteer checks the draft
-statute of the shipped course element by element, reads why three judgements were wrong (with the legal basis),
-fixes them and passes; then decides and calculates the general-meeting case. Both pages fit 360 px and pass
-axe-core, before and after feedback."""
+"""The association-law plugin in a phone-sized German browser.
+
+1. The main activity: a volunteer checks the draft statute of the shipped course element by element, reads why
+   three judgements were wrong (with the legal basis), fixes them and passes; then decides and calculates the
+   general-meeting case. Both pages fit 360 px and pass axe-core, before and after feedback.
+2. The whole shipped course, imported from courses/, taken activity by activity to the certificate.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +21,8 @@ from playwright.sync_api import Page, expect
 from werkzeug.serving import make_server
 
 from mso_academy import create_app
+from mso_academy.catalog.packages import CourseSpec, import_course, load_package
+from mso_academy.plugins.manager import plugins
 from tests.browser.axe import assert_accessible, assert_fits
 from tests.conftest import FAST_HASHING
 from tests.factories import PASSWORD, make_course, make_user
@@ -26,6 +31,7 @@ COURSE = Path(__file__).resolve().parents[2] / "courses" / "vereinsrecht-fuer-vo
 STATUTE = yaml.safe_load((COURSE / "02-satzung" / "satzungs-check.yaml").read_text(encoding="utf-8"))
 MEETING = yaml.safe_load((COURSE / "05-mitgliederversammlung" / "fall-jahresversammlung.yaml").read_text("utf-8"))
 SLUG = "satzung-im-browser"
+SHIPPED: list[CourseSpec] = []  # the shipped course as the server imported it (filled by `vr_server`)
 
 
 @pytest.fixture(scope="module")
@@ -48,10 +54,15 @@ def vr_server(fresh_database_url: Any, tmp_path_factory: pytest.TempPathFactory)
             **FAST_HASHING,
         }
     )
-    with app.app_context():
+    with app.test_request_context():
         command.upgrade(alembic_config(), "head")
         with database(app).session_factory() as session, transaction(session):
             make_user(session, email="vorstand@example.org", name="Amira Vorstand", language="de")
+            make_user(session, email="kurs@example.org", name="Oleksandr Kurs", language="de")
+            spec, problems = load_package(COURSE, plugins())
+            assert problems == [] and spec is not None
+            import_course(session, spec)
+            SHIPPED.append(spec)
             make_course(
                 session,
                 slug=SLUG,
@@ -68,11 +79,15 @@ def vr_server(fresh_database_url: Any, tmp_path_factory: pytest.TempPathFactory)
     database(app).engine.dispose()
 
 
-def test_a_volunteer_checks_a_statute_and_decides_a_case_on_a_phone(vr_server: str, page: Page) -> None:
-    page.goto(f"{vr_server}/account/login")
-    page.locator("#email").fill("vorstand@example.org")
+def log_in(page: Page, server: str, email: str) -> None:
+    page.goto(f"{server}/account/login")
+    page.locator("#email").fill(email)
     page.locator("#password").fill(PASSWORD)
     page.locator("main form button[type=submit]").click()
+
+
+def test_a_volunteer_checks_a_statute_and_decides_a_case_on_a_phone(vr_server: str, page: Page) -> None:
+    log_in(page, vr_server, "vorstand@example.org")
     page.goto(f"{vr_server}/courses/{SLUG}")
     page.locator("form[action$='/enrol'] button[type=submit]").click()
     page.goto(f"{vr_server}/learn/{SLUG}/")
@@ -122,3 +137,48 @@ def test_a_volunteer_checks_a_statute_and_decides_a_case_on_a_phone(vr_server: s
     page.get_by_label("Ihre Antwort (eine Zahl) – Ja-Stimmen").fill("14")
     page.get_by_role("button", name="Noch einmal versuchen").click()
     expect(page.locator("main")).to_contain_text("Sie haben diesen Kurs am")
+
+
+def _answer(page: Page, kind: str, key: str, content: dict[str, Any]) -> None:
+    """Fill in the right answers as a person would, then send the form."""
+    if kind == "text_lesson":
+        page.get_by_role("button", name="Als erledigt markieren und weiter").click()
+        return
+    if kind == "statute_check":
+        for element in content["elements"]:
+            page.locator(f"#element-{element['key']} input[value={element['status']}]").check()
+        page.get_by_role("button", name="Beurteilung prüfen").click()
+        return
+    for q in content["questions"]:
+        if q["type"] in ("choice", "single", "multiple"):
+            for option in q["options"]:
+                if option.get("correct"):
+                    page.locator(f"#question-{q['key']} input[value={option['key']}]").check()
+        elif q["type"] == "true_false":
+            page.locator(f"#question-{q['key']} input[value={'true' if q['correct'] else 'false'}]").check()
+        else:
+            page.locator(f"#question-{q['key']} input[name=q-{q['key']}]").fill(str(q["answer"]).replace(".", ","))
+    page.locator("form.activity-form button[type=submit]").click()
+
+
+def test_a_volunteer_takes_the_shipped_course_to_a_certificate(vr_server: str, page: Page) -> None:
+    [spec] = SHIPPED
+    activities = {a.title: a for m in spec.modules for a in m.activities}
+    log_in(page, vr_server, "kurs@example.org")
+    page.goto(f"{vr_server}/courses/{spec.slug}")
+    page.locator("form[action$='/enrol'] button[type=submit]").click()
+    page.goto(f"{vr_server}/learn/{spec.slug}/")
+    done = []
+    while f"/learn/{spec.slug}/" in page.url and len(done) <= len(activities):
+        activity = activities[page.locator("main h1").first.inner_text().strip()]
+        _answer(page, activity.kind, activity.key, activity.content)
+        page.wait_for_load_state("load")
+        if page.url.endswith("#result"):
+            expect(page.locator("#result")).to_contain_text("Bestanden!")
+            page.goto(f"{vr_server}/learn/{spec.slug}/")
+        done.append(activity.kind)
+    assert len(done) == len(activities) and {"statute_check", "decision_case", "quiz", "text_lesson"} <= set(done)
+    page.goto(f"{vr_server}/courses/{spec.slug}")
+    expect(page.locator("main")).to_contain_text("Sie haben diesen Kurs am")
+    page.goto(f"{vr_server}/dashboard")
+    assert page.locator("a[href$='.pdf']").count() >= 1
