@@ -18,6 +18,7 @@ ENV_PREFIX = "MSO_ACADEMY_"
 
 DEFAULTS: dict[str, Any] = {
     "SITE_NAME": "MSO Academy",
+    "QUERY_COUNT_HEADER": False,  # X-Query-Count on every response (benchmarks, query-count tests)
     "DATABASE_URL": None,  # None: sqlite file in the instance folder
     "SQLALCHEMY_ECHO": False,
     "MAIL_URL": None,  # smtp://user:password@host:port ; smtps:// for implicit TLS; ?starttls=1

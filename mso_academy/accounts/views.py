@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
 from mso_academy.accounts import forms, services, twofactor, twofactor_views
@@ -19,7 +20,13 @@ bp = Blueprint("accounts", __name__, url_prefix="/account")
 
 @login_manager.user_loader
 def _load_user(session_token: str) -> User | None:
-    user = get_session().scalar(select(User).where(User.session_token == session_token))
+    # The roles come in the same query (joined), so a signed-in page pays one query for its user, not two.
+    user = (
+        get_session()
+        .scalars(select(User).options(joinedload(User.roles)).where(User.session_token == session_token))
+        .unique()
+        .first()
+    )
     return user if user is not None and user.is_active else None
 
 

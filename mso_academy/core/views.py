@@ -69,6 +69,12 @@ def accessibility() -> str:
     )
 
 
+@bp.get("/ping")
+def ping() -> Response:
+    """Liveness for a load balancer, without touching the database; the benchmarks' bare route."""
+    return Response("ok", mimetype="text/plain")
+
+
 @bp.get("/healthz")
 def healthz() -> tuple[object, int]:
     try:
