@@ -14,12 +14,14 @@ __all__ = ["create_app"]
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """The only way an app is made: configuration, database, extensions, plugins, blueprints."""
-    from mso_academy import assets, db, extensions, ratelimits, security, templating
+    from mso_academy import assets, db, extensions, logsafety, querycount, ratelimits, security, templating
     from mso_academy import config as config_module
     from mso_academy.accounts.privacy_views import bp as privacy_bp
     from mso_academy.accounts.twofactor_views import bp as two_factor_bp
     from mso_academy.accounts.views import bp as accounts_bp
     from mso_academy.admin.views import bp as admin_bp
+    from mso_academy.api import views as api_views
+    from mso_academy.api.token_views import bp as api_tokens_bp
     from mso_academy.authoring.views import bp as authoring_bp
     from mso_academy.catalog.views import bp as catalog_bp
     from mso_academy.certificates.views import bp as certificates_bp
@@ -42,8 +44,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     security.init_app(app)  # refuses an unsafe production configuration; security headers
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("fontTools").setLevel(logging.WARNING)  # font subsetting for PDFs is chatty
+    logsafety.install()  # no tokens from signed links in the request log
 
     db.init_app(app)
+    querycount.init_app(app)
     extensions.init_app(app)
     assets.init_app(app)
     core_blueprints = (
@@ -63,6 +67,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         qualification_bp,
         reports_bp,
         mail_bp,
+        api_views.bp,
+        api_tokens_bp,
     )
     plugin_manager = manager.init_app(
         app,
@@ -83,6 +89,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     for blueprint in (*core_blueprints, *plugin_manager.blueprints):
         app.register_blueprint(blueprint)
     register_error_handlers(app)
+    api_views.init_app(app)
     ratelimits.init_app(app)
 
     from mso_academy.cli import register_commands

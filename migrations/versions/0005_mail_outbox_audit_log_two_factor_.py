@@ -101,12 +101,34 @@ def upgrade() -> None:
     with op.batch_alter_table('certificates', schema=None) as batch_op:
         batch_op.alter_column('completion_id', existing_type=sa.Integer(), nullable=True)
 
+    op.create_table('api_tokens',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=100), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('prefix', sa.String(length=16), nullable=False),
+    sa.Column('scopes', sa.JSON(), nullable=False),
+    sa.Column('created_at', mso_academy.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', mso_academy.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('last_used_at', mso_academy.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('revoked_at', mso_academy.db.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_api_tokens_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_api_tokens')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_api_tokens_token_hash'))
+    )
+    with op.batch_alter_table('api_tokens', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_api_tokens_user_id'), ['user_id'], unique=False)
+
     # ### end Alembic commands ###
     _create_append_only_triggers()
 
 
 def downgrade() -> None:
+    _refuse_to_drop_data('api_tokens', 'activity_drafts', 'recovery_codes', 'mail_messages', 'audit_events')
     _drop_append_only_triggers()
+    with op.batch_alter_table('api_tokens', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_api_tokens_user_id'))
+    op.drop_table('api_tokens')
     with op.batch_alter_table('certificates', schema=None) as batch_op:
         batch_op.alter_column('completion_id', existing_type=sa.Integer(), nullable=False)
     with op.batch_alter_table('activity_drafts', schema=None) as batch_op:
@@ -171,3 +193,16 @@ def _drop_append_only_triggers() -> None:
     else:
         for name in _SQLITE_TRIGGERS:
             op.execute(f"DROP TRIGGER IF EXISTS {name}")
+
+
+def _refuse_to_drop_data(*tables: str) -> None:
+    """A downgrade never destroys data silently: it stops, naming the tables whose rows it would delete."""
+    bind = op.get_bind()
+    existing = set(sa.inspect(bind).get_table_names())
+    full = {t: n for t in tables if t in existing and (n := bind.execute(sa.text(f"SELECT COUNT(*) FROM {t}")).scalar())}
+    if full:
+        listed = ", ".join(f"{table} ({count} rows)" for table, count in full.items())
+        raise RuntimeError(
+            f"Downgrading below revision {revision} would delete the rows of: {listed}. "
+            "Nothing was changed. Restore a backup of the older version instead (mso-academy restore)."
+        )
