@@ -22,9 +22,9 @@ from tests.browser.conftest import COURSES_DIR
 from tests.conftest import FAST_HASHING
 from tests.factories import PASSWORD, make_course, make_user
 
-CONTENT = yaml.safe_load(
-    (COURSES_DIR / "foerderantraege-schreiben" / "03-kosten-und-finanzierung" / "antrag.yaml").read_text("utf-8")
-)
+COURSE = COURSES_DIR / "foerderantraege-schreiben"
+CONTENT = yaml.safe_load((COURSE / "03-kosten-und-finanzierung" / "antrag.yaml").read_text("utf-8"))
+REPORT = yaml.safe_load((COURSE / "04-bewilligung-und-nachweis" / "nachweis.yaml").read_text("utf-8"))
 
 
 @pytest.fixture(scope="module")
@@ -60,6 +60,13 @@ def fa_server(fresh_database_url: Callable[[], str], tmp_path_factory: pytest.Te
                 title="Antrag üben",
                 course_type="foerderantraege",
                 modules=[[("funding_application", CONTENT)]],
+            )
+            make_course(
+                session,
+                slug="nachweis-uebung",
+                title="Nachweis üben",
+                course_type="foerderantraege",
+                modules=[[("spending_report", REPORT)]],
             )
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="fa-live-server", daemon=True)
@@ -137,3 +144,34 @@ def test_a_volunteer_writes_a_balanced_application_on_a_phone(
     assert path.read_bytes().startswith(b"%PDF")
     check_page("waiting for review")
     assert_accessible(page, "waiting for review")
+
+
+def test_a_volunteer_checks_a_spending_report_on_a_phone(
+    page: Page, fa_server: str, check_page: Callable[[str], None]
+) -> None:
+    page.goto(f"{fa_server}/account/login")
+    page.locator("#email").fill("antrag@example.org")
+    page.locator("#password").fill(PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.goto(f"{fa_server}/courses/nachweis-uebung")
+    page.locator("form[action$='/enrol'] button[type=submit]").click()
+    expect(page.locator("table.fa-receipts").first).to_contain_text("Honorarrechnung Nr. 1")
+    activity_url = page.url
+    check_page("spending report")
+    assert_accessible(page, "spending report")
+    answers = {
+        "honorare": ("2480", "Überschreitung ohne Zustimmung erlaubt"),
+        "raummiete": ("900", "Im Plan oder darunter"),
+        "sachkosten": ("465,74", "Im Plan oder darunter"),
+        "fahrtkosten": ("192", "Braucht die Zustimmung des Fördergebers"),
+    }
+    for key, (amount, state) in answers.items():
+        line = page.locator("fieldset.fa-line", has=page.locator(f"input[name='line-{key}-actual']"))
+        line.get_by_label("Ist-Betrag in Euro").fill(amount)
+        line.get_by_label(state).check()
+    page.get_by_role("button", name="Meinen Nachweis prüfen").click()
+    expect(page.locator(".flashes")).to_be_visible()  # the only step: the course is completed
+    page.goto(activity_url)
+    expect(page.locator("#result")).to_contain_text("8 von 8 Angaben sind richtig.")
+    check_page("spending report passed")
+    assert_accessible(page, "spending report passed")
