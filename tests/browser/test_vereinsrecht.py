@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -79,6 +80,14 @@ def vr_server(fresh_database_url: Any, tmp_path_factory: pytest.TempPathFactory)
     database(app).engine.dispose()
 
 
+def keep(page: Page, name: str) -> None:
+    """With MSO_ACADEMY_SCREENSHOTS=1, a full-page screenshot in test-artifacts/vereinsrecht/ to look at by eye."""
+    if os.environ.get("MSO_ACADEMY_SCREENSHOTS"):
+        page.screenshot(
+            path=Path(__file__).resolve().parents[2] / "test-artifacts" / "vereinsrecht" / f"{name}.png", full_page=True
+        )
+
+
 def log_in(page: Page, server: str, email: str) -> None:
     page.goto(f"{server}/account/login")
     page.locator("#email").fill(email)
@@ -94,6 +103,7 @@ def test_a_volunteer_checks_a_statute_and_decides_a_case_on_a_phone(vr_server: s
     expect(page.get_by_role("heading", name="Der Satzungsentwurf des Vereins Kulturbrücke Musterstadt")).to_be_visible()
     assert page.locator("fieldset.question").count() == len(STATUTE["elements"])
     assert_fits(page, "statute check")
+    keep(page, "1-statute-check")
     assert_accessible(page, "statute check")
 
     # Judge everything as the author did, except three elements a hurried reader would call "present".
@@ -109,6 +119,7 @@ def test_a_volunteer_checks_a_statute_and_decides_a_case_on_a_phone(vr_server: s
     expect(feedback).to_contain_text("Nicht richtig.")
     expect(feedback).to_contain_text("Rechtsgrundlage: § 55 Abs. 1 Nr. 4, § 61 AO; Anlage 1 zu § 60 AO, § 5")
     assert_fits(page, "statute check with feedback")
+    keep(page, "2-statute-check-feedback")
     assert_accessible(page, "statute check with feedback")
 
     for element in STATUTE["elements"]:
@@ -131,6 +142,7 @@ def test_a_volunteer_checks_a_statute_and_decides_a_case_on_a_phone(vr_server: s
     expect(votes).to_contain_text("Richtige Antwort: 14 Ja-Stimmen")
     expect(votes).to_contain_text("Ohne Regel in der Satzung:")
     assert_fits(page, "decision case with feedback")
+    keep(page, "3-decision-case-feedback")
     assert_accessible(page, "decision case with feedback")
 
     page.get_by_label("Ihre Antwort (eine Zahl) – Tage").fill("18")
