@@ -46,6 +46,23 @@ def init_app(app: Flask) -> None:
         ],
     )
     compress.init_app(app)
+
+    # Registered after Flask-Compress, so it runs before it (after_request runs in reverse): a file streamed by
+    # send_file (a plugin's static folder) is read and its file closed here, instead of being read by the
+    # compressor and closed only when the server gets round to closing the response.
+    compressible = set(app.config["COMPRESS_MIMETYPES"])
+
+    @app.after_request
+    def _materialise(response: Response) -> Response:
+        if response.direct_passthrough and response.mimetype in compressible:
+            stream = response.response
+            data = b"".join(stream)  # type: ignore[arg-type]
+            close = getattr(stream, "close", None)
+            if close is not None:
+                close()
+            response.direct_passthrough = False
+            response.set_data(data)
+        return response
     folder = Path(app.static_folder or "")
     if not folder.is_dir():
         return

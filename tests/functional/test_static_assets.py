@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import gc
+import gzip
 import re
+import warnings
+from pathlib import Path
 
-from flask import Flask, url_for
+from flask import Blueprint, Flask, url_for
 from flask.testing import FlaskClient
+
+from mso_academy import create_app
+from mso_academy.plugins.api import hookimpl
 
 
 def _stylesheet_url(client: FlaskClient) -> str:
@@ -65,3 +72,32 @@ def test_html_and_css_are_compressed_for_browsers_that_accept_it(client: FlaskCl
     plain = client.get("/courses/", headers={"Accept-Encoding": "identity"})
     assert "Content-Encoding" not in plain.headers
     assert b"<html" in plain.data
+
+
+def test_a_plugins_static_file_is_served_compressed_and_its_file_closed(tmp_path: Path) -> None:
+    """A plugin's blueprint serves its stylesheet with send_file; compressing it must not leak the open file."""
+    folder = tmp_path / "static"
+    folder.mkdir()
+    (folder / "plugin.css").write_text(".plugin { color: #123456; }\n" * 200)
+
+    class StaticPlugin:
+        @hookimpl
+        def register_blueprints(self) -> list[Blueprint]:
+            return [Blueprint("static_plugin", __name__, static_folder=str(folder), static_url_path="/plugin-static")]
+
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": "sqlite://",
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+            "PLUGINS_AUTOLOAD": False,
+            "EXTRA_PLUGINS": [StaticPlugin()],
+        }
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ResourceWarning)
+        response = app.test_client().get("/plugin-static/plugin.css", headers={"Accept-Encoding": "gzip"})
+        gc.collect()
+    assert response.status_code == 200
+    assert response.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(response.data).startswith(b".plugin")
