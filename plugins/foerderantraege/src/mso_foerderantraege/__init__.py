@@ -81,7 +81,7 @@ def certificate_contributions(course_slug: str, course_type: str, language: str)
             {
                 "label": "Rechtsgrundlagen",
                 "text": "§§ 23, 44 BHO/LHO und VV dazu; ANBest-P (Bund) und ANBest-P NRW, "
-                "insbesondere Nr. 1.2 (Finanzierungsplan) und Nr. 6 (Verwendungsnachweis); Stand 22.11.2026",
+                "insbesondere Nr. 1.2 (Finanzierungsplan) und Nachweis der Verwendung; Stand 22.11.2026",
             },
             {
                 "label": "Geübt",
@@ -93,7 +93,7 @@ def certificate_contributions(course_slug: str, course_type: str, language: str)
         {
             "label": "Legal basis",
             "text": "Sections 23 and 44 BHO/LHO and their administrative rules; ANBest-P (federal) and ANBest-P "
-            "NRW, in particular no. 1.2 (financing plan) and no. 6 (proof of use); as of 22 Nov 2026",
+            "NRW, in particular no. 1.2 (financing plan) and the proof of use; as of 22 Nov 2026",
         },
         {
             "label": "Practised",
