@@ -112,7 +112,7 @@ def test_remember_me_never_lasts_longer_than_14_days(tmp_path):
 # --- no inline script or style anywhere ------------------------------------------------------------------------
 
 INLINE = re.compile(
-    r"""\sstyle\s*=|<style\b|<script\b(?![^>]*\bsrc=)|\son[a-z]+\s*=\s*["']|(href|src|action)\s*=\s*["']\s*javascript:""",
+    r"""\sstyle\s*=|<style\b|<script\b(?![^>]*\bsrc=)|<[a-z][^<>]*\son[a-z]+\s*=|(href|src|action)\s*=\s*["']\s*javascript:""",
     re.I,
 )
 # E-mail bodies are no web pages: mail programs need their <style> (the CSP does not apply to them).
