@@ -172,3 +172,37 @@ def test_the_organisation_forms_cannot_choose_the_address_or_the_creator(app, se
     assert response.status_code in (302, 303)
     created = session.scalar(select(Organisation).where(Organisation.name == "Neuer Verein"))
     assert created.slug == "neuer-verein" and created.created_by_id == world.user_ids["manager"]
+
+
+def test_a_manager_cannot_assign_courses_to_another_organisations_members(app, session, world):
+    from mso_academy.organisations.models import CourseAssignment
+
+    v = world.values
+    client = client_for(app, world.emails["other_manager"])
+    url = f"/organisations/{v['other_organisation_slug']}/assignments"
+    for data in (
+        {"course": v["course_id"], "members": world.user_ids["learner"]},
+        {"course": v["course_id"], "function": v["function_id"]},
+    ):
+        assert client.post(url, data=data).status_code == 422
+    assert session.scalar(select(func.count()).select_from(CourseAssignment)) == 0
+
+
+def test_a_draft_course_is_404_for_everyone_but_its_trainers_and_admins(app, session, world):
+    from mso_academy.catalog.models import CourseStatus
+    from mso_academy.learning.models import Enrolment
+    from tests import factories
+
+    trainer = session.get(User, world.user_ids["trainer"])
+    draft = factories.make_course(session, title="Entwurf", status=CourseStatus.DRAFT, owner=trainer)
+    session.commit()
+    for role in ("learner", "other_trainer", "manager"):
+        client = client_for(app, world.emails[role])
+        assert client.get(f"/courses/{draft.slug}").status_code == 404, role
+        assert client.post(f"/courses/{draft.slug}/enrol").status_code == 404, role
+        assert client.get(f"/learn/{draft.slug}/").status_code == 404, role
+    assert client_for(app).get(f"/courses/{draft.slug}").status_code == 404
+    assert client_for(app).get(f"/api/v1/courses/{draft.slug}").status_code == 404
+    for role in ("trainer", "admin"):
+        assert client_for(app, world.emails[role]).get(f"/courses/{draft.slug}").status_code == 200, role
+    assert session.scalar(select(func.count()).select_from(Enrolment).where(Enrolment.course_id == draft.id)) == 0
