@@ -94,10 +94,10 @@ def seeded(live_app: Flask) -> Seeded:
         pm = plugins()
         users = {
             "de": factories.make_user(
-                session, email=_user_email("de"), name="Mira Beispiel", language="de", roles=(Role.TRAINER,)
+                session, email=_user_email("de"), name="Mira Beispiel", language="de", roles=(Role.TRAINER, Role.FUNDER)
             ),
             "ar": factories.make_user(
-                session, email=_user_email("ar"), name="ليلى حداد", language="ar", roles=(Role.TRAINER,)
+                session, email=_user_email("ar"), name="ليلى حداد", language="ar", roles=(Role.TRAINER, Role.FUNDER)
             ),
         }
         kinds = list(pm.activity_kinds.values())
@@ -185,15 +185,20 @@ PAGES: list[tuple[str, bool, str]] = [
     ("organisation functions", True, "/organisations/{org}/functions"),
     ("organisation invitations", True, "/organisations/{org}/invitations"),
     ("organisation settings", True, "/organisations/{org}/settings"),
+    ("course preview", True, "/trainer/courses/{course}/preview"),
+    ("course trainers", True, "/trainer/courses/{course}/trainers"),
+    ("evaluation report", True, "/reports/"),
 ]
 
 
 def _kind_pages() -> list[tuple[str, bool, str]]:
-    """The learner's view and the editor of each core kind (plugin kinds are added when they are registered)."""
+    """The learner's view, the editor and the preview of each core kind (plugin kinds:
+    test_accessibility_plugins.py)."""
     pages = []
     for kind in ("text_lesson", "quiz", "assignment"):
         pages.append((f"learner {kind}", True, f"/learn/{{course}}/{{activity[{kind}]}}"))
         pages.append((f"editor {kind}", True, f"/trainer/courses/{{course}}/activities/{{key[{kind}]}}"))
+        pages.append((f"preview {kind}", True, f"/trainer/courses/{{course}}/activities/{{key[{kind}]}}/preview"))
     return pages
 
 
