@@ -120,7 +120,7 @@ def test_malformed_answers_are_refused(form: dict[str, Any]) -> None:
 
 
 def test_a_missing_answer_names_the_term_number() -> None:
-    with pytest.raises(AnswerError, match="Missing: 2."):
+    with pytest.raises(AnswerError, match=r"Missing: 2\."):
         KIND.parse_answers(content(), Form({"m-anhoerung": "A", "m-zustellung2": "B"}))
 
 
