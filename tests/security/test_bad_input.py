@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from mso_academy.accounts import tokens
 from mso_academy.accounts.models import Role, User
@@ -427,3 +427,24 @@ def test_nul_characters_are_refused_with_400_not_a_database_error(app, session):
     assert response.status_code == 400 and "could not be understood" in response.get_data(as_text=True)
     session.expire_all()
     assert session.get(User, user.id).name == user.name
+
+
+@pytest.mark.parametrize(
+    ("content", "name"),
+    [
+        (b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><script>alert(2)</script></svg>', "cv.svg"),
+        (b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(2)</script></svg>', "cv.pdf"),
+        (b"<html><script>alert(1)</script></html>", "page.html"),
+    ],
+)
+def test_svg_and_html_files_are_refused_whatever_their_name(app, session, content, name):
+    """Uploads are typed by content: a script in an SVG or HTML file is never stored (nor served)."""
+    world = build_world(app, session)
+    v = world.values
+    before = session.scalar(select(func.count()).select_from(Upload))
+    client = client_for(app, world.emails["other_learner"])
+    client.post(f"/courses/{v['course_slug']}/enrol")
+    response = hand_in(client, v["course_slug"], v["activity_id"], "Text", (content, name))
+    assert 400 <= response.status_code < 500
+    assert_inert(response.get_data(as_text=True))
+    assert session.scalar(select(func.count()).select_from(Upload)) == before
