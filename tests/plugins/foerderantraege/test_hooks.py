@@ -61,3 +61,17 @@ def test_the_stylesheet_is_served_and_cached_by_version(app, client):
     assert response.status_code == 200 and b".fa-row" in response.data and response.mimetype == "text/css"
     assert "immutable" in response.headers["Cache-Control"]
     assert "immutable" not in client.get("/foerderantraege/foerderantraege.css").headers["Cache-Control"]
+
+
+def test_the_pdf_keeps_turkish_and_arabic_names_and_wraps_long_words(app, client, session, learner, tmp_path):
+    import subprocess
+
+    session.commit()
+    login(client, learner.email)
+    form = good_form(title="Köprü Derneği – جمعية الجسر", goal="x" * 3000)
+    pdf = client.post("/foerderantraege/antrag.pdf", data=form)
+    (tmp_path / "a.pdf").write_bytes(pdf.data)
+    text = subprocess.run(["pdftotext", str(tmp_path / "a.pdf"), "-"], capture_output=True, text=True, check=True)
+    assert "Köprü Derneği" in text.stdout and "جمعية الجسر" in text.stdout
+    # the 3000-letter word is wrapped onto lines within the page, none of it lost
+    assert text.stdout.count("x") >= 3000 and max(len(line) for line in text.stdout.splitlines()) < 150

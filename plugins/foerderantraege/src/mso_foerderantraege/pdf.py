@@ -50,6 +50,10 @@ class _Writer:
             self.pdf.add_font("DejaVu", "", str(fonts / "DejaVuSans.ttf"))
             self.pdf.add_font("DejaVu", "B", str(fonts / "DejaVuSans-Bold.ttf"))
             self.family, self.unicode = "DejaVu", True
+            with contextlib.suppress(ImportError):  # shaping joins Arabic letters; needs uharfbuzz (a core dependency)
+                import uharfbuzz  # noqa: F401
+
+                self.pdf.set_text_shaping(use_shaping_engine=True)
         else:
             self.family, self.unicode = "Helvetica", False
 
