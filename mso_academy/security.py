@@ -2,9 +2,10 @@
 unsafe configuration in production.
 
 "Production" is `MSO_ACADEMY_ENV=production` (config key `ENV`). There the app refuses to start with DEBUG on,
-or without a secret key of its own (missing, generated into the instance folder by the laptop default, a
-well-known value, or shorter than 32 characters); session and remember-me cookies are `Secure`; and responses
-carry HSTS. HSTS is also sent whenever `SESSION_COOKIE_SECURE` is on (the site is served over HTTPS).
+without a secret key of its own (missing, generated into the instance folder by the laptop default, a
+well-known value, or shorter than 32 characters) or without its public BASE_URL; session and remember-me
+cookies are `Secure`; only BASE_URL's host name is accepted as Host (TRUSTED_HOSTS); and responses carry HSTS.
+HSTS is also sent whenever `SESSION_COOKIE_SECURE` is on (the site is served over HTTPS).
 
 The Content-Security-Policy has no 'unsafe-inline': templates carry no inline scripts or `style` attributes
 (tests/security/test_headers.py checks the templates, tests/browser/test_csp.py the pages in Chromium). A view
@@ -16,9 +17,11 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask, Response, abort, current_app, request, session
 from flask_login import user_logged_in, user_logged_out
+from werkzeug.exceptions import SecurityError
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -78,6 +81,11 @@ def check_configuration(app: Flask) -> None:
             "MSO_ACADEMY_SECRET_KEY to a long random value, e.g. from `python -c 'import secrets; "
             "print(secrets.token_urlsafe(48))'`."
         )
+    if urlsplit(str(app.config.get("BASE_URL") or "")).hostname in {None, "", "127.0.0.1", "localhost"}:
+        problems.append(
+            "BASE_URL is the laptop default; set MSO_ACADEMY_BASE_URL to the public address (https://…): links in "
+            "mail and credentials use it, and requests for any other host name are refused."
+        )
     if problems:
         raise InsecureConfiguration(
             "MSO Academy refuses to start in production (MSO_ACADEMY_ENV=production): " + " ".join(problems)
@@ -98,6 +106,10 @@ def init_app(app: Flask) -> None:
     if is_production(app):
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True
+        # Links in mail are built from the request's host: only the public host name may be it, so a forged Host
+        # header cannot send someone a password-reset link to another site (host header poisoning).
+        if not app.config.get("TRUSTED_HOSTS"):
+            app.config["TRUSTED_HOSTS"] = [urlsplit(app.config["BASE_URL"]).hostname]
     duration = app.config.get("REMEMBER_COOKIE_DURATION") or MAX_REMEMBER
     seconds = duration.total_seconds() if isinstance(duration, timedelta) else float(duration)
     app.config["REMEMBER_COOKIE_DURATION"] = min(int(seconds), MAX_REMEMBER)  # "remember me" lasts 14 days at most
@@ -108,8 +120,14 @@ def init_app(app: Flask) -> None:
         return set_headers(response, hsts=hsts)
 
     app.before_request(_refuse_bad_input)
+    app.register_error_handler(SecurityError, _untrusted_host)
     user_logged_in.connect(_fresh_session, app)
     user_logged_out.connect(_end_every_session, app)
+
+
+def _untrusted_host(error: SecurityError) -> Response:
+    """A Host header outside TRUSTED_HOSTS: a plain 400 (no page, since no link can be built for that host)."""
+    return Response("Bad Request: unknown host name.\n", status=400, mimetype="text/plain")
 
 
 def _refuse_bad_input() -> None:

@@ -14,6 +14,8 @@ from tests.factories import make_user
 
 ROOT = Path(__file__).resolve().parents[2]
 STRONG_KEY = "k" * 24 + "-a-long-production-key-from-the-environment"
+HOST = "academy.example.org"
+PUBLIC = f"https://{HOST}"
 
 
 def test_csp_has_no_unsafe_inline_and_locks_down_frames_objects_and_forms():
@@ -48,7 +50,7 @@ def test_cookies_are_httponly_and_samesite_lax_but_not_secure_in_development(cli
 class TestProduction:
     @pytest.fixture
     def app_config(self):
-        return {"ENV": "production", "SECRET_KEY": STRONG_KEY}
+        return {"ENV": "production", "SECRET_KEY": STRONG_KEY, "BASE_URL": PUBLIC, "SERVER_NAME": HOST}
 
     def test_hsts_and_secure_cookies(self, app, client, session):
         user = make_user(session)
@@ -67,11 +69,21 @@ class TestProduction:
         assert expires is None or int(expires.group(1)) <= 14 * 24 * 3600
         assert app.config["REMEMBER_COOKIE_DURATION"] <= 14 * 24 * 3600
 
+    def test_a_forged_host_header_gets_no_reset_link_to_another_site(self, app, client, session, outbox):
+        """Host header poisoning: mail links are built from the request's host, so only the public one is taken."""
+        user = make_user(session)
+        session.commit()
+        forged = client.post("/account/forgot-password", data={"email": user.email}, headers={"Host": "evil.example"})
+        assert forged.status_code == 400 and outbox.messages() == []
+        assert client.post("/account/forgot-password", data={"email": user.email}).status_code == 302
+        assert outbox.last_link().split("/account/")[0].endswith(HOST)
+
 
 def _production(tmp_path, **config):
     return create_app(
         {
             "ENV": "production",
+            "BASE_URL": PUBLIC,
             "INSTANCE_PATH": str(tmp_path / "instance"),
             "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
             "PLUGINS_AUTOLOAD": False,
@@ -88,6 +100,7 @@ def _production(tmp_path, **config):
         ({"SECRET_KEY": "changeme"}, "well-known value or shorter than 32"),
         ({"SECRET_KEY": "short-but-random-9f3a"}, "well-known value or shorter than 32"),
         ({"SECRET_KEY": STRONG_KEY, "DEBUG": True}, "DEBUG is on"),
+        ({"SECRET_KEY": STRONG_KEY, "BASE_URL": "http://127.0.0.1:5000"}, "BASE_URL is the laptop default"),
     ],
 )
 def test_production_refuses_to_start_unsafely(tmp_path, config, words):
@@ -97,7 +110,8 @@ def test_production_refuses_to_start_unsafely(tmp_path, config, words):
 
 
 def test_production_starts_with_a_real_key_and_development_needs_none(tmp_path):
-    assert _production(tmp_path, SECRET_KEY=STRONG_KEY).config["SESSION_COOKIE_SECURE"] is True
+    production = _production(tmp_path, SECRET_KEY=STRONG_KEY)
+    assert production.config["SESSION_COOKIE_SECURE"] is True and production.config["TRUSTED_HOSTS"] == [HOST]
     development = create_app({"INSTANCE_PATH": str(tmp_path / "dev"), "PLUGINS_AUTOLOAD": False, "DEBUG": True})
     assert not development.config.get("SESSION_COOKIE_SECURE")
 
