@@ -113,3 +113,34 @@ def test_the_examples_in_the_trainers_guide_are_valid() -> None:
     assert len(statute) == 1 and len(cases) == 1
     assert StatuteCheck().validate(statute[0]) == []
     assert DecisionCase().validate(cases[0]) == []
+
+
+def _figure(table: str, label: str) -> str:
+    """The first bold amount in the row of the figures page whose first cell starts with `label`."""
+    import re
+
+    row = next(line for line in table.splitlines() if line.startswith(f"| {label}"))
+    return re.search(r"\*\*([0-9.]+) €\*\*", row).group(1)
+
+
+def test_the_cases_use_the_figures_of_the_figures_page() -> None:
+    """The figures page is the one place for changing figures: a case that uses one must agree with it."""
+    from tests.plugins.vereinsrecht.conftest import COURSE
+
+    table = (COURSE / "06-mitgliedschaft" / "zahlen-und-fristen.md").read_text("utf-8")
+    ehrenamt = _figure(table, "Ehrenamtspauschale")
+    grenze = _figure(table, "Besteuerungsgrenze")
+    mittel = _figure(table, "Keine Pflicht zur zeitnahen")
+    haftung = _figure(table, "Haftungsprivileg")
+    assert (ehrenamt, grenze, mittel, haftung) == ("960", "50.000", "100.000", "3.300")
+
+    sommerfest = {q["key"]: q for q in shipped("03-gemeinnuetzigkeit/fall-sommerfest.yaml")["questions"]}
+    assert sommerfest["pauschale"]["answer"] == int(ehrenamt.replace(".", ""))
+    assert f"{grenze} €" in sommerfest["koerperschaftsteuer"]["options"][0]["text"]
+    assert f"{mittel} €" in sommerfest["mittelverwendung"]["options"][0]["text"]
+    miete = {q["key"]: q for q in shipped("04-vorstand/fall-mietvertrag.yaml")["questions"]}
+    assert f"{haftung} €" in miete["haftung-mehmet"]["options"][0]["text"]
+    quiz = {q["key"]: q for q in shipped("06-mitgliedschaft/abschlussquiz.yaml")["questions"]}
+    assert quiz["q4"]["answer"] == int(ehrenamt.replace(".", ""))
+    for lesson in ("03-gemeinnuetzigkeit/geld-fuer-ehrenamtliche.md", "04-vorstand/pflichten-und-haftung.md"):
+        assert f"{haftung} €" in (COURSE / lesson).read_text("utf-8"), lesson
