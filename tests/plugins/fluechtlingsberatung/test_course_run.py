@@ -45,7 +45,7 @@ def walk_scenario(client: FlaskClient, location: str, content: dict[str, Any]) -
     while not node.get("end"):
         path = html.unescape(re.search(r'name="path" value="([^"]*)"', page).group(1))
         assert path.count(".") == steps
-        assert f"Step {steps + 1}" in page
+        assert f"Situation {steps + 1}" in page
         choice = next(c for c in node["choices"] if c.get("correct"))
         response = client.post(f"{location}/draft", data={"path": path, "choice": choice["key"]})
         assert response.status_code == 303 and response.location.endswith("#draft"), response.get_data(as_text=True)

@@ -1,0 +1,150 @@
+"""The refugee-counselling plugin's main activity in a phone-sized German browser: a volunteer walks the case
+scenario of the shipped course step by step, closes the tab half-way and finds the path again, takes a wrong turn
+at the referral step, hands in, reads why (with the legal basis), walks the good path and passes. Then the
+glossary exercise with Arabic and Farsi right to left, and the glossary page. Every page fits 360 px and passes
+axe-core."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import mso_fluechtlingsberatung
+import pytest
+import yaml
+from flask import Flask
+from mso_fluechtlingsberatung.glossary import Glossary
+from playwright.sync_api import Browser, Page, expect
+from werkzeug.serving import make_server
+
+from mso_academy import create_app
+from tests.browser.axe import assert_accessible, assert_fits
+from tests.conftest import FAST_HASHING
+from tests.factories import PASSWORD, make_course, make_user
+
+COURSE = Path(__file__).resolve().parents[2] / "courses" / "fluechtlingsberatung-ehrenamtlich"
+SCENARIO = yaml.safe_load((COURSE / "03-bescheid" / "fall-bescheid.yaml").read_text(encoding="utf-8"))
+GLOSSARY = yaml.safe_load((COURSE / "02-verfahren" / "glossar-verfahren.yaml").read_text(encoding="utf-8"))
+SLUG = "begleiten-im-browser"
+
+
+@pytest.fixture(scope="module")
+def fb_server(fresh_database_url: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A live app with the refugee-counselling plugin, CSRF on, a learner and a course with both activities."""
+    from alembic import command
+
+    from mso_academy.cli import alembic_config
+    from mso_academy.db import database, transaction
+
+    app: Flask = create_app(
+        {
+            "SECRET_KEY": "browser-test-secret-key",
+            "INSTANCE_PATH": str(tmp_path_factory.mktemp("fb") / "instance"),
+            "DATABASE_URL": fresh_database_url(),
+            "PLUGINS_AUTOLOAD": False,
+            "EXTRA_PLUGINS": [mso_fluechtlingsberatung],
+            "WTF_CSRF_ENABLED": True,
+            "TWO_FACTOR_ENFORCED": False,
+            **FAST_HASHING,
+        }
+    )
+    with app.app_context():
+        command.upgrade(alembic_config(), "head")
+        with database(app).session_factory() as session, transaction(session):
+            make_user(session, email="begleiterin@example.org", name="Samira Begleiterin", language="de")
+            make_course(
+                session,
+                slug=SLUG,
+                title="Begleiten üben",
+                course_type="fluechtlingsberatung",
+                modules=[[("case_scenario", SCENARIO), ("glossary", GLOSSARY)]],
+            )
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+    database(app).engine.dispose()
+
+
+def choose(page: Page, text: str) -> None:
+    page.get_by_label(text).check()
+    page.get_by_role("button", name="Auswählen").click()
+
+
+def test_a_volunteer_walks_a_case_scenario_and_matches_the_glossary_on_a_phone(
+    fb_server: str, page: Page, browser: Browser
+) -> None:
+    page.goto(f"{fb_server}/account/login")
+    page.locator("#email").fill("begleiterin@example.org")
+    page.locator("#password").fill(PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.goto(f"{fb_server}/courses/{SLUG}")
+    page.locator("form[action$='/enrol'] button[type=submit]").click()
+    page.goto(f"{fb_server}/learn/{SLUG}/")
+    expect(page.get_by_role("heading", name="Situation 1")).to_be_visible()
+    expect(page.locator("main")).to_contain_text("Geben Sie auf dieser Plattform niemals echte Namen")
+    assert_fits(page, "scenario, step 1")
+    assert_accessible(page, "scenario, step 1")
+
+    nodes = {n["key"]: n for n in SCENARIO["nodes"]}
+    choose(page, nodes["umschlag"]["choices"][0]["text"])
+    expect(page.get_by_role("heading", name="Situation 2")).to_be_visible()
+    expect(page.locator("main")).to_contain_text("Die Frist läuft ab der Zustellung")
+    assert_fits(page, "scenario, step 2")
+    assert_accessible(page, "scenario, step 2 with feedback")
+
+    # The tab is closed; a new one (same login) finds the scenario at step 2.
+    url = page.url.split("#")[0]
+    state = page.context.storage_state()
+    page.context.close()
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="de-DE", storage_state=state)
+    page = context.new_page()
+    page.goto(url)
+    expect(page.get_by_role("heading", name="Situation 2")).to_be_visible()
+
+    # A wrong turn at the referral step: the volunteer judges the chances herself.
+    choose(page, nodes["frist"]["choices"][1]["text"])
+    expect(page.get_by_role("heading", name="Das Ende dieses Falls")).to_be_visible()
+    page.get_by_role("button", name="Meinen Weg abgeben").click()
+    result = page.locator("#result")
+    expect(result).to_contain_text("Noch nicht bestanden.")
+    expect(result).to_contain_text("1 von 2 Entscheidungen waren gut (50 %).")
+    expect(result).to_contain_text("rechtliche Fachberatung brauchte")
+    review = page.locator(".fb-steps").first
+    expect(review).to_contain_text("Keine gute Entscheidung.")
+    expect(review).to_contain_text("Rechtsgrundlage: § 2 Abs. 1, § 6 Abs. 2 RDG")
+    expect(review).to_contain_text("Besser:")
+    assert_fits(page, "scenario result")
+    assert_accessible(page, "scenario result")
+
+    # The good path: envelope, referral, court's legal-application office.
+    choose(page, nodes["umschlag"]["choices"][0]["text"])
+    choose(page, nodes["frist"]["choices"][0]["text"])
+    choose(page, nodes["freitag"]["choices"][0]["text"])
+    page.get_by_role("button", name="Meinen Weg abgeben").click()
+
+    # A passed activity leads on to the glossary (or shows the result with a link to it).
+    if "Bestanden!" in (page.locator("main").inner_text()):
+        page.get_by_role("link", name="Weiter").first.click()
+    expect(page.get_by_role("heading", name="Übung: Welche Erklärung passt?")).to_be_visible()
+    page.get_by_text("Begriffe mit Erklärungen und Übersetzungen anzeigen").click()
+    arabic = page.locator('dd[lang="ar"]').first
+    expect(arabic).to_have_attribute("dir", "rtl")
+    expect(page.locator('dd[lang="fa"]').first).to_have_attribute("dir", "rtl")
+    assert page.locator('dd[lang="fa"]').first.evaluate("e => getComputedStyle(e).direction") == "rtl"
+    assert_fits(page, "glossary")
+    assert_accessible(page, "glossary")
+    for letter, term in Glossary().lettered(GLOSSARY):
+        page.locator(f'select[name="m-{term["key"]}"]').select_option(letter)
+    page.get_by_role("button", name="Antworten prüfen").click()
+    expect(page.locator("main")).to_contain_text("Sie haben diesen Kurs am")
+
+    page.goto(f"{fb_server}/plugins/fluechtlingsberatung/glossar?sprache=ar")
+    expect(page.get_by_role("heading", name="Glossar zum Asyl- und Aufenthaltsverfahren")).to_be_visible()
+    assert_fits(page, "glossary page")
+    assert_accessible(page, "glossary page")
+    context.close()
