@@ -57,3 +57,16 @@ def test_every_string_is_translated(language: str) -> None:
 def test_the_catalogues_are_used(app: Flask, language: str, expected: str) -> None:
     with app.test_request_context(), force_locale(language):
         assert gettext("Hand in my path") == expected
+
+
+def test_the_examples_in_the_trainer_guide_are_valid() -> None:
+    import re
+
+    import yaml
+    from mso_fluechtlingsberatung.glossary import Glossary
+    from mso_fluechtlingsberatung.scenario import CaseScenario
+
+    guide = (CATALOGUES.parents[3].parent / "docs" / "course-type-fluechtlingsberatung.md").read_text("utf-8")
+    scenario, glossary = (yaml.safe_load(b) for b in re.findall(r"```yaml\n(.*?)```", guide, re.S))
+    assert CaseScenario().validate(scenario) == []
+    assert Glossary().validate(glossary) == []
