@@ -25,6 +25,7 @@ from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 from werkzeug.serving import make_server
 
 from mso_academy import create_app
+from tests.browser.axe import assert_accessible
 from tests.conftest import FAST_HASHING
 
 HERE = Path(__file__).resolve().parent
@@ -185,7 +186,8 @@ _WIDTHS = """() => ({
 
 @pytest.fixture
 def check_page(page: Page, request: pytest.FixtureRequest) -> Callable[[str], None]:
-    """`check_page("step")`: what every page must do at phone size, i.e. fit the screen without sideways scrolling.
+    """`check_page("step")`: what every page must do at phone size: fit the screen without sideways scrolling and
+    pass axe-core (WCAG 2.0/2.1 A and AA) with zero violations.
 
     With MSO_ACADEMY_SCREENSHOTS=1 each checked page is also saved as test-artifacts/<test>/<nn>-<step>.png.
     """
@@ -204,6 +206,7 @@ def check_page(page: Page, request: pytest.FixtureRequest) -> Callable[[str], No
             f"{step} ({page.url}) scrolls sideways at {widths['viewport']} px: the content is {widths['scroll']} px"
             f" wide; sticking out: {widths['tooWide']}"
         )
+        assert_accessible(page, step)
         if keep:
             count += 1
             page.screenshot(path=folder / f"{count:02d}-{_safe_name(step)}.png", full_page=True)
