@@ -6,6 +6,7 @@ axe-core."""
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,6 +29,16 @@ COURSE = Path(__file__).resolve().parents[2] / "courses" / "fluechtlingsberatung
 SCENARIO = yaml.safe_load((COURSE / "03-bescheid" / "fall-bescheid.yaml").read_text(encoding="utf-8"))
 GLOSSARY = yaml.safe_load((COURSE / "02-verfahren" / "glossar-verfahren.yaml").read_text(encoding="utf-8"))
 SLUG = "begleiten-im-browser"
+SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "fluechtlingsberatung"
+
+
+def check(page: Page, where: str) -> None:
+    """Fits 360 px and passes axe; with MSO_ACADEMY_SCREENSHOTS=1 also kept as a screenshot to look at by eye."""
+    assert_fits(page, where)
+    assert_accessible(page, where)
+    if os.environ.get("MSO_ACADEMY_SCREENSHOTS"):
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=SHOTS / f"{where.replace(' ', '-').replace(',', '')}.png", full_page=True)
 
 
 @pytest.fixture(scope="module")
@@ -87,15 +98,13 @@ def test_a_volunteer_walks_a_case_scenario_and_matches_the_glossary_on_a_phone(
     page.goto(f"{fb_server}/learn/{SLUG}/")
     expect(page.get_by_role("heading", name="Situation 1")).to_be_visible()
     expect(page.locator("main")).to_contain_text("Geben Sie auf dieser Plattform niemals echte Namen")
-    assert_fits(page, "scenario, step 1")
-    assert_accessible(page, "scenario, step 1")
+    check(page, "scenario, step 1")
 
     nodes = {n["key"]: n for n in SCENARIO["nodes"]}
     choose(page, nodes["umschlag"]["choices"][0]["text"])
     expect(page.get_by_role("heading", name="Situation 2")).to_be_visible()
     expect(page.locator("main")).to_contain_text("Die Frist läuft ab der Zustellung")
-    assert_fits(page, "scenario, step 2")
-    assert_accessible(page, "scenario, step 2 with feedback")
+    check(page, "scenario, step 2")
 
     # The tab is closed; a new one (same login) finds the scenario at step 2.
     url = page.url.split("#")[0]
@@ -118,8 +127,7 @@ def test_a_volunteer_walks_a_case_scenario_and_matches_the_glossary_on_a_phone(
     expect(review).to_contain_text("Keine gute Entscheidung.")
     expect(review).to_contain_text("Rechtsgrundlage: § 2 Abs. 1, § 6 Abs. 2 RDG")
     expect(review).to_contain_text("Besser:")
-    assert_fits(page, "scenario result")
-    assert_accessible(page, "scenario result")
+    check(page, "scenario result")
 
     # The good path: envelope, referral, court's legal-application office.
     choose(page, nodes["umschlag"]["choices"][0]["text"])
@@ -136,8 +144,7 @@ def test_a_volunteer_walks_a_case_scenario_and_matches_the_glossary_on_a_phone(
     expect(arabic).to_have_attribute("dir", "rtl")
     expect(page.locator('dd[lang="fa"]').first).to_have_attribute("dir", "rtl")
     assert page.locator('dd[lang="fa"]').first.evaluate("e => getComputedStyle(e).direction") == "rtl"
-    assert_fits(page, "glossary")
-    assert_accessible(page, "glossary")
+    check(page, "glossary")
     for letter, term in Glossary().lettered(GLOSSARY):
         page.locator(f'select[name="m-{term["key"]}"]').select_option(letter)
     page.get_by_role("button", name="Antworten prüfen").click()
@@ -145,6 +152,5 @@ def test_a_volunteer_walks_a_case_scenario_and_matches_the_glossary_on_a_phone(
 
     page.goto(f"{fb_server}/plugins/fluechtlingsberatung/glossar?sprache=ar")
     expect(page.get_by_role("heading", name="Glossar zum Asyl- und Aufenthaltsverfahren")).to_be_visible()
-    assert_fits(page, "glossary page")
-    assert_accessible(page, "glossary page")
+    check(page, "glossary page")
     context.close()
