@@ -8,7 +8,7 @@ PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 TRANSLATIONS := mso_academy/translations
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test test-postgres check install translations extract-messages chromium system-packages clean
+.PHONY: run test test-postgres check install translations extract-messages chromium system-packages clean bench bench-l bench-packages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -72,6 +72,24 @@ test: install system-packages check
 # The same suite against the PostgreSQL server (a throwaway database per test process is created and dropped).
 test-postgres: install system-packages
 	MSO_ACADEMY_TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest -p no:cacheprovider -n 2
+
+# Benchmarks of issue 12 (docs/performance.md): the scenarios under gunicorn and wrk, then 200 simulated learners.
+# `make bench SIZE=M DB=sqlite`; `make bench-l` runs size L on PostgreSQL and compares each page's p95 with M.
+SIZE ?= M
+DB ?= postgresql
+BENCH_TOOLS := /usr/bin/wrk:wrk
+bench-packages:
+	@missing=""; for pair in $(BENCH_TOOLS); do [ -x "$${pair%%:*}" ] || missing="$$missing $${pair##*:}"; done; \
+	if [ -n "$$missing" ]; then echo "installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $$missing >/dev/null; fi
+
+bench: install bench-packages
+	$(BIN)/python -m bench.run --size $(SIZE) --database $(DB) --duration 15
+	$(BIN)/python -m bench.journey --size $(SIZE) --database $(DB) --learners 200 --think 10 --duration 120 --reuse
+
+bench-l: install bench-packages
+	$(MAKE) bench SIZE=L DB=postgresql
+	$(BIN)/python -m bench.compare --database postgresql M L
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache node_modules
