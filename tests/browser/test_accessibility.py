@@ -272,12 +272,13 @@ def test_page_is_accessible_and_fits_phone_and_desktop(
     html = page.locator("html")
     expect(html).to_have_attribute("lang", language)
     expect(html).to_have_attribute("dir", "rtl" if language == "ar" else "ltr")
-    page.screenshot(path=tmp_path / "360.png", full_page=True)
+    shot = "-".join(name.split()) + f"-{language}"
+    page.screenshot(path=tmp_path / f"{shot}-360.png", full_page=True)
     try:
         assert_fits(page, f"{where} at 360 px")
         assert_accessible(page, where)
         page.set_viewport_size(DESKTOP)
-        page.screenshot(path=tmp_path / "1280.png", full_page=True)
+        page.screenshot(path=tmp_path / f"{shot}-1280.png", full_page=True)
         assert_fits(page, f"{where} at 1280 px")
     finally:
         page.set_viewport_size(PHONE)
