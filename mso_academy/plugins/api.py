@@ -27,12 +27,37 @@ from flask_babel import (
 from markupsafe import Markup
 
 from mso_academy.markdown import render_markdown
+from mso_academy.plugins.helpers import (
+    CENT,
+    KEY_PATTERN,
+    StaticBlueprint,
+    check_key,
+    form_number,
+    form_text,
+    format_euro,
+    format_german_date,
+    free_key,
+    is_int,
+    is_number,
+    is_text,
+    no_personal_data,
+    package_dirs,
+    parse_date,
+    parse_money,
+    parse_number,
+    row_indices,
+    score_summary,
+    sequence,
+    validate_settings,
+)
 
 PROJECT_NAME = "mso_academy"
 
 hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
 
 __all__ = [
+    "CENT",
+    "KEY_PATTERN",
     "ActivityKind",
     "ActivityView",
     "AnswerError",
@@ -42,17 +67,36 @@ __all__ = [
     "FormData",
     "Grade",
     "Markup",
+    "StaticBlueprint",
+    "check_key",
+    "form_number",
+    "form_text",
     "format_currency",
     "format_date",
     "format_datetime",
     "format_decimal",
+    "format_euro",
+    "format_german_date",
     "format_percent",
+    "free_key",
     "gettext",
     "hookimpl",
+    "is_int",
+    "is_number",
+    "is_text",
     "lazy_gettext",
     "ngettext",
+    "no_personal_data",
+    "package_dirs",
+    "parse_date",
+    "parse_money",
+    "parse_number",
     "render_markdown",
     "render_template",
+    "row_indices",
+    "score_summary",
+    "sequence",
+    "validate_settings",
 ]
 
 
