@@ -7,13 +7,19 @@ answers are the core's attempts, which the core exports and deletes with the acc
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from flask import Blueprint
 
-from mso_academy.plugins.api import ActivityKind, CourseType, hookimpl, lazy_gettext
+from mso_academy.plugins.api import (
+    ActivityKind,
+    CourseType,
+    StaticBlueprint,
+    hookimpl,
+    lazy_gettext,
+    no_personal_data,
+    package_dirs,
+)
 
-from .assets import blueprint
 from .decision_case import DecisionCase
 from .statute_check import StatuteCheck
 
@@ -56,19 +62,15 @@ def register_activity_kinds() -> list[ActivityKind]:
     return [StatuteCheck(), DecisionCase()]
 
 
-@hookimpl
-def register_template_dirs() -> list[Path]:
-    return [HERE / "templates"]
-
-
-@hookimpl
-def register_translation_dirs() -> list[Path]:
-    return [HERE / "translations"]
+register_template_dirs, register_translation_dirs = package_dirs(HERE)
+# Nothing to export or delete: answers are the core's attempts, which the core exports and deletes.
+export_user_data, delete_user_data = no_personal_data()
 
 
 @hookimpl
 def register_blueprints() -> list[Blueprint]:
-    return [blueprint]
+    """The stylesheet (no inline styles: the site's CSP forbids them), at /plugins/vereinsrecht/vereinsrecht.css."""
+    return [StaticBlueprint(COURSE_TYPE, __name__, url_prefix="/plugins/vereinsrecht")]
 
 
 @hookimpl
@@ -78,14 +80,3 @@ def certificate_contributions(course_slug: str, course_type: str, language: str)
         return None
     label, text = LEGAL_BASES.get(language, LEGAL_BASES["en"])
     return [{"label": label, "text": text}]
-
-
-@hookimpl
-def export_user_data(user_id: int) -> dict[str, Any] | None:
-    """Nothing to export: the plugin keeps no tables; answers are the core's attempts (in the core's export)."""
-    return None
-
-
-@hookimpl
-def delete_user_data(user_id: int) -> None:
-    """Nothing to delete: the plugin keeps no personal data of its own (the core deletes the attempts)."""

@@ -32,18 +32,14 @@ from mso_academy.plugins.api import (
     ContentProblem,
     FormData,
     Grade,
-    gettext,
-    lazy_gettext,
-)
-
-from .assets import STYLESHEET_VERSION
-from .common import (
     check_key,
     form_number,
     form_text,
     free_key,
+    gettext,
     is_number,
     is_text,
+    lazy_gettext,
     parse_number,
     row_indices,
     score_summary,
@@ -69,8 +65,6 @@ class DecisionCase(ActivityKind):
     description = lazy_gettext(
         "A situation at a board or general meeting: decide and calculate; the feedback names the norm and explains."
     )
-    #: Templates link the stylesheet with this content hash (a new version when it changes).
-    stylesheet_version = STYLESHEET_VERSION
     template = "vereinsrecht/decision_case.html"
     editor_template = "vereinsrecht/decision_case_editor.html"
 

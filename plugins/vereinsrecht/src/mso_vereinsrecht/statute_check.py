@@ -31,17 +31,13 @@ from mso_academy.plugins.api import (
     ContentProblem,
     FormData,
     Grade,
-    gettext,
-    lazy_gettext,
-)
-
-from .assets import STYLESHEET_VERSION
-from .common import (
     check_key,
     form_number,
     form_text,
     free_key,
+    gettext,
     is_text,
+    lazy_gettext,
     row_indices,
     score_summary,
     sequence,
@@ -61,8 +57,6 @@ class StatuteCheck(ActivityKind):
         "Read a draft statute and judge for each required or recommended element whether it is present, missing or "
         "defective."
     )
-    #: Templates link the stylesheet with this content hash (a new version when it changes).
-    stylesheet_version = STYLESHEET_VERSION
     template = "vereinsrecht/statute_check.html"
     editor_template = "vereinsrecht/statute_check_editor.html"
 
