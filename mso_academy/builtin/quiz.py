@@ -15,8 +15,6 @@ Multiple-choice questions score all or nothing: every correct option and no wron
 
 from __future__ import annotations
 
-import math
-import re
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -27,17 +25,25 @@ from mso_academy.plugins.api import (
     ContentProblem,
     FormData,
     Grade,
+    check_key,
+    form_number,
+    form_text,
+    free_key,
     gettext,
     hookimpl,
+    is_int,
+    is_number,
+    is_text,
     lazy_gettext,
+    row_indices,
+    score_summary,
+    validate_settings,
 )
+from mso_academy.plugins.api import parse_number as _parse_number
 
 QUESTION_TYPES = ("single", "multiple", "true_false", "numeric")
-KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 FIELD_PREFIX = "q-"
 # The editor's form fields: questions-<n>-<name> and questions-<n>-options-<m>-<name> (ids are the same).
-EDITOR_QUESTION = re.compile(r"^questions-(\d{1,4})-")
-EDITOR_OPTION = re.compile(r"^questions-\d{1,4}-options-(\d{1,4})-")
 EDITOR_MAX_QUESTIONS = 200
 EDITOR_MAX_OPTIONS = 30
 # Fields the editor manages per question; anything else a question has (from a package file) is kept.
@@ -57,60 +63,15 @@ _EDITOR_FIELDS = frozenset(
 )
 
 
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _is_number(value: Any) -> bool:
-    return (_is_int(value) or isinstance(value, float)) and math.isfinite(value)
-
-
 def parse_number(raw: str) -> Decimal:
-    """Numbers as people type them: ``1234,5``, ``1.234,5``, ``1234.5`` or ``1 234``."""
-    text = raw.strip().replace("\u00a0", "").replace(" ", "")
-    if "," in text:
-        text = text.replace(".", "").replace(",", ".")
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise ValueError(raw) from None
-    if not value.is_finite():
-        raise ValueError(raw)
-    return value
+    """Numbers as people type them: ``1234,5``, ``1.234,5``, ``1234.5`` or ``1 234``; a quiz answer ``1.500`` is
+    one and a half (a dot alone is a decimal point here, as learners of many languages type it)."""
+    return _parse_number(raw, grouped_thousands=False)
 
 
 def _form_number(raw: Any, default: Any, whole: bool = False) -> Any:
-    """A number typed into the editor (``12``, ``12,5``); empty gives `default`, anything else stays as typed."""
-    text = str(raw or "").strip()
-    if not text:
-        return default
-    try:
-        value = parse_number(text)
-    except ValueError:
-        return text
-    if value == value.to_integral_value():
-        return int(value)
-    return text if whole else float(value)
-
-
-def _free_key(prefix: str, taken: set[str], start: int = 1) -> str:
-    """The next key not in `taken` (q3, q4, … for questions; a, b, … for options), added to `taken`."""
-    number = start
-    while True:
-        key = f"{prefix}{number}" if prefix else _letters(number)
-        if key not in taken:
-            taken.add(key)
-            return key
-        number += 1
-
-
-def _letters(number: int) -> str:
-    """1 → "a", 26 → "z", 27 → "aa"."""
-    letters = ""
-    while number > 0:
-        number, rest = divmod(number - 1, 26)
-        letters = chr(ord("a") + rest) + letters
-    return letters
+    """A number typed into the editor, read as `parse_number` reads answers."""
+    return form_number(raw, default, whole, grouped_thousands=False)
 
 
 class Quiz(ActivityKind):
@@ -123,13 +84,7 @@ class Quiz(ActivityKind):
     # --- content -----------------------------------------------------------------------------------------
 
     def validate(self, content: Mapping[str, Any]) -> list[ContentProblem]:
-        problems: list[ContentProblem] = []
-        pass_mark = content.get("pass_mark", 80)
-        if not _is_int(pass_mark) or not 0 <= pass_mark <= 100:
-            problems.append(ContentProblem("pass_mark", "pass_mark must be a whole number from 0 to 100"))
-        max_attempts = content.get("max_attempts")
-        if max_attempts is not None and (not _is_int(max_attempts) or max_attempts < 1):
-            problems.append(ContentProblem("max_attempts", "max_attempts must be empty (unlimited) or at least 1"))
+        problems = validate_settings(content)
         questions = content.get("questions")
         if not isinstance(questions, list) or not questions:
             problems.append(ContentProblem("questions", "a quiz needs a list of at least one question"))
@@ -143,18 +98,11 @@ class Quiz(ActivityKind):
         where = f"questions.{index}"
         if not isinstance(question, Mapping):
             return [ContentProblem(where, "each question must be a mapping with key, type and text")]
-        problems = []
-        key = question.get("key")
-        if not isinstance(key, str) or not KEY_PATTERN.match(key):
-            problems.append(ContentProblem(f"{where}.key", "key must be 1-40 letters, digits, '-' or '_'"))
-        elif key in seen:
-            problems.append(ContentProblem(f"{where}.key", f"key {key!r} is used by two questions"))
-        else:
-            seen.add(key)
-        if not isinstance(question.get("text"), str) or not question["text"].strip():
+        problems = check_key(where, question, seen, "questions")
+        if not is_text(question.get("text")):
             problems.append(ContentProblem(f"{where}.text", "the question needs a text"))
         points = question.get("points", 1)
-        if not _is_int(points) or points < 1:
+        if not is_int(points) or points < 1:
             problems.append(ContentProblem(f"{where}.points", "points must be a whole number of at least 1"))
         qtype = question.get("type")
         if qtype not in QUESTION_TYPES:
@@ -167,10 +115,10 @@ class Quiz(ActivityKind):
                     ContentProblem(f"{where}.correct", "a true/false question needs correct: true or false")
                 )
         elif qtype == "numeric":
-            if not _is_number(question.get("answer")):
+            if not is_number(question.get("answer")):
                 problems.append(ContentProblem(f"{where}.answer", "a numeric question needs a number as answer"))
             tolerance = question.get("tolerance", 0)
-            if not _is_number(tolerance) or tolerance < 0:
+            if not is_number(tolerance) or tolerance < 0:
                 problems.append(ContentProblem(f"{where}.tolerance", "tolerance must be a number of at least 0"))
         return problems
 
@@ -185,12 +133,9 @@ class Quiz(ActivityKind):
             if not isinstance(option, Mapping):
                 problems.append(ContentProblem(at, "each option must be a mapping with key, text and correct"))
                 continue
-            key = option.get("key")
-            if not isinstance(key, str) or not KEY_PATTERN.match(key) or key in keys:
+            if check_key(at, option, keys, "options"):
                 problems.append(ContentProblem(f"{at}.key", "option keys must be unique letters or digits"))
-            else:
-                keys.add(key)
-            if not isinstance(option.get("text"), str) or not option["text"].strip():
+            if not is_text(option.get("text")):
                 problems.append(ContentProblem(f"{at}.text", "the option needs a text"))
             if not isinstance(option.get("correct", False), bool):
                 problems.append(ContentProblem(f"{at}.correct", "correct must be true or false"))
@@ -228,38 +173,33 @@ class Quiz(ActivityKind):
         by_key = {
             q["key"]: q for q in (earlier if isinstance(earlier, list) else []) if isinstance(q, Mapping) and "key" in q
         }
-        names = list(form.keys())
-        indices = sorted({int(m.group(1)) for name in names if (m := EDITOR_QUESTION.match(name))})
         questions = []
-        for index in indices[:EDITOR_MAX_QUESTIONS]:
+        for index in row_indices(form, "questions", EDITOR_MAX_QUESTIONS):
             prefix = f"questions-{index}-"
             if form.get(prefix + "delete"):
                 continue
-            question = self._question_from_form(form, names, prefix, by_key)
+            question = self._question_from_form(form, prefix, by_key)
             if question is not None:
                 questions.append(question)
         taken = {q["key"] for q in questions if q.get("key")}
         for question in questions:
             if not question.get("key"):
-                question["key"] = _free_key("q", taken, start=len(taken) + 1)
+                question["key"] = free_key("q", taken)
         content["questions"] = questions
         return content
 
     @staticmethod
     def _question_from_form(
-        form: FormData, names: list[str], prefix: str, by_key: Mapping[str, Mapping[str, Any]]
+        form: FormData, prefix: str, by_key: Mapping[str, Mapping[str, Any]]
     ) -> dict[str, Any] | None:
         def text(name: str) -> str:
-            return str(form.get(prefix + name) or "").replace("\r\n", "\n").strip()
+            return form_text(form, prefix + name)
 
         key = text("key")
         previous = by_key.get(key, {})
         qtype = text("type") or "single"
-        option_indices = sorted(
-            {int(m.group(1)) for name in names if name.startswith(prefix) and (m := EDITOR_OPTION.match(name))}
-        )
         options = []
-        for index in option_indices[:EDITOR_MAX_OPTIONS]:
+        for index in row_indices(form, prefix + "options", EDITOR_MAX_OPTIONS):
             at = f"options-{index}-"
             if not text(at + "text"):
                 continue  # an empty row: a spare one, or an option the trainer removed
@@ -280,7 +220,7 @@ class Quiz(ActivityKind):
             taken = {o["key"] for o in options if o["key"]}
             for option in options:
                 if not option["key"]:
-                    option["key"] = _free_key("", taken, start=len(taken) + 1)
+                    option["key"] = free_key("", taken)
             question["options"] = options
         else:
             if qtype == "true_false":
@@ -346,9 +286,9 @@ class Quiz(ActivityKind):
             feedback[question["key"]] = {"correct": correct, "feedback": texts}
         pass_mark = content.get("pass_mark", 80)
         passed = earned * 100 >= pass_mark * total
-        score = earned / total if total else 0.0
+        score, percent = score_summary(earned, total)
         summary = gettext(
-            "%(earned)d of %(total)d points (%(percent)d %%).", earned=earned, total=total, percent=round(score * 100)
+            "%(earned)d of %(total)d points (%(percent)d %%).", earned=earned, total=total, percent=percent
         )
         return Grade(score=score, passed=passed, feedback=feedback, summary=summary)
 
