@@ -264,12 +264,12 @@ def no_personal_data() -> tuple[Callable[..., None], Callable[..., None]]:
     """
 
     @_hookimpl
-    def export_user_data(user_id: int) -> None:
+    def export_user_data(user_id: int, session: Any = None) -> None:
         """Nothing to export: the plugin keeps no tables."""
         return None
 
     @_hookimpl
-    def delete_user_data(user_id: int) -> None:
+    def delete_user_data(user_id: int, session: Any = None) -> None:
         """Nothing to delete: the plugin keeps no personal data of its own."""
         return None
 

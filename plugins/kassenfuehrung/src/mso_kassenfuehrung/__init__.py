@@ -10,13 +10,19 @@ activity drafts), which exports and deletes them with the account.
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
-from typing import Any
 
-from flask import Blueprint, Response, request
+from flask import Blueprint
 
-from mso_academy.plugins.api import ActivityKind, CourseType, hookimpl, lazy_gettext
+from mso_academy.plugins.api import (
+    ActivityKind,
+    CourseType,
+    StaticBlueprint,
+    hookimpl,
+    lazy_gettext,
+    no_personal_data,
+    package_dirs,
+)
 from mso_kassenfuehrung.cashbook import CashBook
 from mso_kassenfuehrung.donation import DonationReceipt
 
@@ -60,40 +66,16 @@ def register_activity_kinds() -> list[ActivityKind]:
     return [CashBook(), DonationReceipt()]
 
 
-@hookimpl
-def register_template_dirs() -> list[Path]:
-    return [HERE / "templates"]
-
-
-@hookimpl
-def register_translation_dirs() -> list[Path]:
-    return [HERE / "translations"]
-
-
-STYLESHEET = HERE / "static" / "kassenfuehrung.css"
-
-
-def _blueprint() -> Blueprint:
-    """Only the plugin's stylesheet (no inline styles in the templates). It is served from memory, like the core's
-    static files, so the response compression gets bytes rather than an open file stream."""
-    blueprint = Blueprint("kassenfuehrung", __name__, url_prefix="/plugins/kassenfuehrung")
-    css = STYLESHEET.read_bytes()
-    etag = hashlib.sha256(css).hexdigest()[:16]
-
-    @blueprint.get("/kassenfuehrung.css")
-    def stylesheet() -> Response:
-        response = Response(css, mimetype="text/css")
-        response.set_etag(etag)
-        response.cache_control.public = True
-        response.cache_control.max_age = 3600
-        return response.make_conditional(request)
-
-    return blueprint
+register_template_dirs, register_translation_dirs = package_dirs(HERE)
+# Nothing to export or delete: answers and drafts live in the core's attempts and drafts, which the core exports
+# and deletes with the account.
+export_user_data, delete_user_data = no_personal_data()
 
 
 @hookimpl
 def register_blueprints() -> list[Blueprint]:
-    return [_blueprint()]
+    """Only the plugin's stylesheet (no inline styles in the templates), at /plugins/kassenfuehrung/…css."""
+    return [StaticBlueprint(COURSE_TYPE, __name__, url_prefix="/plugins/kassenfuehrung")]
 
 
 @hookimpl
@@ -102,14 +84,3 @@ def certificate_contributions(course_slug: str, course_type: str, language: str)
         return None
     lang = language if language in LEGAL_BASES else "en"
     return [{"label": LABELS[lang], "text": LEGAL_BASES[lang]}]
-
-
-@hookimpl
-def export_user_data(session: Any, user_id: int) -> dict[str, Any] | None:
-    """Nothing: answers and drafts live in the core's attempts and drafts, which the core exports."""
-    return None
-
-
-@hookimpl
-def delete_user_data(session: Any, user_id: int) -> None:
-    """Nothing to delete: the plugin has no tables; the core deletes attempts and drafts with the account."""

@@ -24,15 +24,17 @@ from mso_academy.plugins.api import (
     Grade,
     Markup,
     gettext,
+    is_int,
+    is_text,
     lazy_gettext,
     render_markdown,
+    row_indices,
 )
 from mso_kassenfuehrung.editing import cashbook_from_form
 from mso_kassenfuehrung.money import content_money, format_date, format_money, parse_date, parse_money
 from mso_kassenfuehrung.spheres import DIRECTIONS, SPHERES
 
 KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
-LINE = re.compile(r"^lines-(\d{1,3})-")
 MAX_LINES = 80
 FIELDS = ("receipt", "date", "text", "direction", "amount", "sphere", "balance")
 TEXT_LIMIT = 200
@@ -57,12 +59,12 @@ class CashBook(ActivityKind):
     def validate(self, content: Mapping[str, Any]) -> list[ContentProblem]:
         problems: list[ContentProblem] = []
         for name in ("association", "period"):
-            if not isinstance(content.get(name), str) or not content[name].strip():
+            if not is_text(content.get(name)):
                 problems.append(ContentProblem(name, f"{name} must be a text"))
         problems += _problem_money(content, "opening_balance", content.get("opening_balance"))
         problems += _problem_money(content, "cash_count", content.get("cash_count"))
         pass_mark = content.get("pass_mark", 100)
-        if isinstance(pass_mark, bool) or not isinstance(pass_mark, int) or not 0 <= pass_mark <= 100:
+        if not is_int(pass_mark) or not 0 <= pass_mark <= 100:
             problems.append(ContentProblem("pass_mark", "pass_mark must be a whole number from 0 to 100"))
         receipts = content.get("receipts")
         if not isinstance(receipts, list) or not receipts:
@@ -102,7 +104,7 @@ class CashBook(ActivityKind):
         except (TypeError, ValueError):
             problems.append(ContentProblem(f"{at}.date", "date must be a date such as 2026-03-02"))
         for name in ("description", "explanation"):
-            if not isinstance(receipt.get(name), str) or not receipt[name].strip():
+            if not is_text(receipt.get(name)):
                 problems.append(ContentProblem(f"{at}.{name}", f"the receipt needs a {name}"))
         if receipt.get("direction") not in DIRECTIONS:
             problems.append(ContentProblem(f"{at}.direction", "direction must be 'in' or 'out'"))
@@ -117,7 +119,7 @@ class CashBook(ActivityKind):
 
     def estimated_minutes(self, content: Mapping[str, Any]) -> int:
         minutes = content.get("minutes")
-        if isinstance(minutes, int) and not isinstance(minutes, bool) and minutes > 0:
+        if is_int(minutes) and minutes > 0:
             return minutes
         return 5 + 3 * len(content.get("receipts") or [])
 
@@ -182,10 +184,8 @@ class CashBook(ActivityKind):
     # --- answers -----------------------------------------------------------------------------------------
 
     def _rows(self, form: FormData) -> list[dict[str, str]]:
-        names = list(form.keys())  # FormData promises keys(), not iteration
-        indices = sorted({int(m.group(1)) for name in names if (m := LINE.match(name))})
         rows = []
-        for index in indices[: MAX_LINES + 1]:
+        for index in row_indices(form, "lines", MAX_LINES + 1):
             prefix = f"lines-{index}-"
             if form.get(prefix + "delete"):
                 continue

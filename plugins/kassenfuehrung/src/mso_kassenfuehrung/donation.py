@@ -21,6 +21,8 @@ from mso_academy.plugins.api import (
     FormData,
     Grade,
     gettext,
+    is_int,
+    is_text,
     lazy_gettext,
 )
 from mso_academy.plugins.api import lazy_gettext as _l
@@ -71,7 +73,7 @@ class DonationReceipt(ActivityKind):
         if decision and (not isinstance(decision.get("explanation"), str) or not decision["explanation"].strip()):
             problems.append(ContentProblem("decision.explanation", "explain the decision with its legal basis"))
         pass_mark = content.get("pass_mark", 80)
-        if isinstance(pass_mark, bool) or not isinstance(pass_mark, int) or not 0 <= pass_mark <= 100:
+        if not is_int(pass_mark) or not 0 <= pass_mark <= 100:
             problems.append(ContentProblem("pass_mark", "pass_mark must be a whole number from 0 to 100"))
         fields = content.get("fields", [])
         if not isinstance(fields, list):
@@ -97,7 +99,7 @@ class DonationReceipt(ActivityKind):
         else:
             keys.add(key)
         for name in ("label", "explanation"):
-            if not isinstance(spec.get(name), str) or not spec[name].strip():
+            if not is_text(spec.get(name)):
                 problems.append(ContentProblem(f"{at}.{name}", f"the field needs a {name}"))
         ftype = spec.get("type")
         answer = spec.get("answer")
@@ -124,7 +126,7 @@ class DonationReceipt(ActivityKind):
 
     def estimated_minutes(self, content: Mapping[str, Any]) -> int:
         minutes = content.get("minutes")
-        if isinstance(minutes, int) and not isinstance(minutes, bool) and minutes > 0:
+        if is_int(minutes) and minutes > 0:
             return minutes
         return 4 + len(content.get("fields") or [])
 

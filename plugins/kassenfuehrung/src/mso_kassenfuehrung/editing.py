@@ -6,35 +6,13 @@ ignored. Existing keys are kept, because learners' answers refer to them.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
-from mso_academy.plugins.api import FormData
+from mso_academy.plugins.api import FormData, form_number, free_key, row_indices
+from mso_academy.plugins.api import form_text as _text
 
 MAX_ROWS = 60
-
-
-def _text(form: FormData, name: str) -> str:
-    return str(form.get(name) or "").replace("\r\n", "\n").strip()
-
-
-def _indices(form: FormData, prefix: str) -> list[int]:
-    pattern = re.compile(rf"^{prefix}-(\d{{1,3}})-")
-    names = list(form.keys())  # FormData promises keys(), not iteration
-    return sorted({int(m.group(1)) for name in names if (m := pattern.match(name))})[:MAX_ROWS]
-
-
-def _number(raw: str, default: Any) -> Any:
-    return int(raw) if raw.isdigit() else (raw or default)
-
-
-def _free_key(prefix: str, taken: set[str]) -> str:
-    number = len(taken) + 1
-    while f"{prefix}{number}" in taken:
-        number += 1
-    taken.add(f"{prefix}{number}")
-    return f"{prefix}{number}"
 
 
 def cashbook_from_form(form: FormData, previous: Mapping[str, Any]) -> dict[str, Any]:
@@ -43,9 +21,9 @@ def cashbook_from_form(form: FormData, previous: Mapping[str, Any]) -> dict[str,
         content[name] = _text(form, name)
     if not content["intro"]:
         content.pop("intro")
-    content["pass_mark"] = _number(_text(form, "pass_mark"), 100)
+    content["pass_mark"] = form_number(_text(form, "pass_mark"), 100, whole=True)
     receipts = []
-    for index in _indices(form, "receipts"):
+    for index in row_indices(form, "receipts", MAX_ROWS):
         at = f"receipts-{index}-"
         if form.get(at + "delete"):
             continue
@@ -63,7 +41,7 @@ def cashbook_from_form(form: FormData, previous: Mapping[str, Any]) -> dict[str,
     taken = {r["key"] for r in receipts if r["key"]}
     for row in receipts:
         if not row["key"]:
-            row["key"] = _free_key("b", taken)
+            row["key"] = free_key("b", taken)
     content["receipts"] = receipts
     return content
 
@@ -75,9 +53,9 @@ def donation_from_form(form: FormData, previous: Mapping[str, Any]) -> dict[str,
         "correct": _text(form, "decision-correct"),
         "explanation": _text(form, "decision-explanation"),
     }
-    content["pass_mark"] = _number(_text(form, "pass_mark"), 80)
+    content["pass_mark"] = form_number(_text(form, "pass_mark"), 80, whole=True)
     fields = []
-    for index in _indices(form, "fields"):
+    for index in row_indices(form, "fields", MAX_ROWS):
         at = f"fields-{index}-"
         if form.get(at + "delete"):
             continue
@@ -96,6 +74,6 @@ def donation_from_form(form: FormData, previous: Mapping[str, Any]) -> dict[str,
     taken = {f["key"] for f in fields if f["key"]}
     for spec in fields:
         if not spec["key"]:
-            spec["key"] = _free_key("f", taken)
+            spec["key"] = free_key("f", taken)
     content["fields"] = fields
     return content
