@@ -67,9 +67,23 @@ def test_demo_loads_users_organisation_and_courses_once(fresh_app):
     assert response.status_code == 400  # CSRF is on outside tests; the form needs its token
 
 
-def test_shipped_courses_validate(app):
-    result = app.test_cli_runner().invoke(args=["courses", "validate", str(COURSES)])
-    assert result.exit_code == 0, result.output
+def test_shipped_courses_validate(fresh_database_url, tmp_path):
+    """Every package in courses/ validates with the installed plugins (as `make run` loads them)."""
+    app = create_app(
+        {
+            "DATABASE_URL": fresh_database_url(),
+            "SECRET_KEY": "x",
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+            "PLUGINS_AUTOLOAD": True,
+        }
+    )
+    try:
+        result = app.test_cli_runner().invoke(args=["courses", "validate", str(COURSES)])
+        assert result.exit_code == 0, result.output
+        shipped = len([p for p in COURSES.iterdir() if (p / "course.yaml").is_file()])
+        assert f"{shipped} course package(s) valid." in result.output
+    finally:
+        database(app).engine.dispose()
 
 
 def test_healthz_reports_the_database(client, fresh_app):

@@ -576,7 +576,7 @@ def test_the_forms_carry_their_csrf_tokens(client, session, org, manager, member
     member_id = membership(session, org, member).id
     session.commit()
     login_page = client.get("/account/login").text
-    token = hidden_fields(login_page, "")["csrf_token"]
+    token = hidden_fields(login_page, "/account/login")["csrf_token"]
     client.post("/account/login", data={"email": manager.email, "password": PASSWORD, "csrf_token": token})
     members_url = f"/organisations/{org.slug}/members"
     assign = f"{members_url}/{member_id}/functions"

@@ -32,6 +32,8 @@ _INHERITED = (
     "PLUGINS_AUTOLOAD",
     "SERVER_NAME",
     "BABEL_DEFAULT_LOCALE",
+    "TWO_FACTOR_ENFORCED",  # off in tests (its own tests switch it on): admins would be sent to set it up
+    "RATELIMIT_ENABLED",
     *FAST_HASHING,
 )
 
