@@ -88,15 +88,13 @@ def parse_money(raw: Any, *, negative: bool = False) -> Decimal:
 
     Accepts ``1.234,50``, ``1234,5``, ``12.50``, ``1.250`` (a dot before three digits groups thousands, as on
     German receipts), ``12 €``, ``12 EUR``, whole numbers and Decimals. Floats are refused (0.1 is not exact);
-    a leading ``-`` only with `negative`.
+    a leading ``-`` (or ``+``) only with `negative`.
     """
     if isinstance(raw, bool) or not isinstance(raw, str | int | Decimal):
         raise ValueError(str(raw))
     text = format(raw, "f") if isinstance(raw, Decimal) else str(raw)
     text = text.replace("€", "").replace("EUR", "").replace("\u00a0", "").replace(" ", "").strip()
-    sign = text[:1] if text[:1] in "+-" and text else ""
-    if sign == "-" and not negative:
-        raise ValueError(raw)
+    sign = text[:1] if negative and text[:1] in ("+", "-") else ""
     text = text[len(sign) :]
     if _MONEY_GROUPED.match(text):
         text = text.replace(".", "").replace(",", ".")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hashlib import sha256
+from pathlib import Path
+
 from mso_academy.accounts import services as accounts
 from mso_academy.plugins.manager import plugins
 from tests.conftest import login
@@ -55,9 +58,11 @@ def test_the_pdf_needs_a_login_and_refuses_overlong_input(app, client, session, 
 
 
 def test_the_stylesheet_is_served_and_cached_by_version(app, client):
-    from mso_foerderantraege.assets import STYLESHEET_VERSION
+    import mso_foerderantraege
 
-    response = client.get(f"/foerderantraege/foerderantraege.css?v={STYLESHEET_VERSION}")
+    css = Path(mso_foerderantraege.__file__).parent / "static" / "foerderantraege.css"
+    version = sha256(css.read_bytes()).hexdigest()[:12]
+    response = client.get(f"/foerderantraege/foerderantraege.css?v={version}")
     assert response.status_code == 200 and b".fa-row" in response.data and response.mimetype == "text/css"
     assert "immutable" in response.headers["Cache-Control"]
     assert "immutable" not in client.get("/foerderantraege/foerderantraege.css").headers["Cache-Control"]

@@ -10,11 +10,17 @@ The plugin stores no personal data of its own: drafts and attempts are kept by t
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from flask import Blueprint
 
-from mso_academy.plugins.api import ActivityKind, CourseType, hookimpl, lazy_gettext
+from mso_academy.plugins.api import (
+    ActivityKind,
+    CourseType,
+    hookimpl,
+    lazy_gettext,
+    no_personal_data,
+    package_dirs,
+)
 
 from .application import ApplicationBuilder
 from .spending import SpendingReport
@@ -43,14 +49,10 @@ def register_activity_kinds() -> list[ActivityKind]:
     return [ApplicationBuilder(), SpendingReport()]
 
 
-@hookimpl
-def register_template_dirs() -> list[Path]:
-    return [HERE / "templates"]
-
-
-@hookimpl
-def register_translation_dirs() -> list[Path]:
-    return [HERE / "translations"]
+register_template_dirs, register_translation_dirs = package_dirs(HERE)
+# Nothing to export or delete: the plugin keeps no tables; drafts and hand-ins are the core's (in its export), and
+# the PDF is made from the posted form and never stored.
+export_user_data, delete_user_data = no_personal_data()
 
 
 @hookimpl
@@ -58,18 +60,6 @@ def register_blueprints() -> list[Blueprint]:
     from .views import bp
 
     return [bp]
-
-
-@hookimpl
-def export_user_data(session: Any, user_id: int) -> None:
-    """Nothing: the plugin keeps no tables. Drafts and hand-ins are the core's (in its export)."""
-    return None
-
-
-@hookimpl
-def delete_user_data(session: Any, user_id: int) -> None:
-    """Nothing to delete: the PDF is made from the posted form and never stored."""
-    return None
 
 
 @hookimpl

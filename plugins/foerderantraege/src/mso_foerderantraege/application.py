@@ -23,7 +23,6 @@ from mso_academy.plugins.api import (
 )
 
 from . import editor
-from .assets import STYLESHEET_VERSION
 from .call import Call, run_checks, totals, validate_call
 from .form import ROWS, read_answers, read_draft, shown
 from .money import MoneyError, euro, german_date, load, parse_amount, parse_date
@@ -102,8 +101,6 @@ class ApplicationBuilder(ActivityKind):
         )
 
     # --- for the template --------------------------------------------------------------------------------
-
-    stylesheet_version = STYLESHEET_VERSION
 
     def values(self, view: Any) -> dict[str, Any]:
         """What the form shows: the saved draft, else the last (returned or failed) hand-in, else nothing."""

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
-from mso_academy.plugins.api import FormData, gettext
+from mso_academy.plugins.api import FormData, gettext, row_indices
+from mso_academy.plugins.api import form_text as _text
 
 from .money import MoneyError, parse_amount, store
 
@@ -22,11 +23,6 @@ MAX_EDITOR_ROWS = 40
 def problems_under(problems: Any, prefix: str) -> list[Any]:
     """The problems of a field and everything under it (``lines.2.receipts.`` → each receipt's problems)."""
     return [p for p in problems if str(getattr(p, "field", "")).startswith(prefix)]
-
-
-def _text(form: FormData, name: str) -> str:
-    raw = form.get(name)
-    return raw.replace("\r\n", "\n").strip() if isinstance(raw, str) else ""
 
 
 def _int_or_text(raw: str) -> Any:
@@ -51,6 +47,24 @@ def slug(text: str, taken: set[str]) -> str:
         key, n = f"{base}-{n}", n + 1
     taken.add(key)
     return key
+
+
+def _labelled_rows(form: FormData, prefix: str, taken: set[str]) -> Iterator[tuple[str, str, str]]:
+    """``(field prefix, key, label)`` of each numbered editor row with a label; an emptied label removes the row.
+
+    A row keeps its key (answers refer to it); a new or doubled one gets a key made from its label.
+    """
+    for index in row_indices(form, prefix, MAX_EDITOR_ROWS):
+        at = f"{prefix}-{index}-"
+        label = _text(form, at + "label")
+        if not label:
+            continue
+        key = _text(form, at + "key")
+        if key and key not in taken:
+            taken.add(key)
+        else:
+            key = slug(label, taken)
+        yield at, key, label
 
 
 # --- application builder ------------------------------------------------------------------------------------
@@ -82,18 +96,10 @@ def application_from_form(form: FormData, previous: Mapping[str, Any]) -> dict[s
     old = previous.get("call") if isinstance(previous.get("call"), Mapping) else {}
     categories: list[dict[str, Any]] = []
     taken: set[str] = set()
-    for i in range(MAX_EDITOR_ROWS):
-        label = _text(form, f"cat-{i}-label")
-        if not label:
-            continue
-        key = _text(form, f"cat-{i}-key")
-        if key and key not in taken:
-            taken.add(key)
-        else:
-            key = slug(label, taken)
-        cat: dict[str, Any] = {"key": key, "label": label, "eligible": form.get(f"cat-{i}-eligible") == "1"}
+    for at, key, label in _labelled_rows(form, "cat", taken):
+        cat: dict[str, Any] = {"key": key, "label": label, "eligible": form.get(at + "eligible") == "1"}
         if not cat["eligible"]:
-            cat["reason"] = _text(form, f"cat-{i}-reason")
+            cat["reason"] = _text(form, at + "reason")
         categories.append(cat)
     call = {
         **{k: v for k, v in old.items() if k not in {"cost_categories"}},
@@ -162,21 +168,13 @@ def _receipts(text: str) -> list[Any]:
 def spending_from_form(form: FormData, previous: Mapping[str, Any]) -> dict[str, Any]:
     lines: list[dict[str, Any]] = []
     taken: set[str] = set()
-    for i in range(MAX_EDITOR_ROWS):
-        label = _text(form, f"line-{i}-label")
-        if not label:
-            continue
-        key = _text(form, f"line-{i}-key")
-        if key and key not in taken:
-            taken.add(key)
-        else:
-            key = slug(label, taken)
+    for at, key, label in _labelled_rows(form, "line", taken):
         lines.append(
             {
                 "key": key,
                 "label": label,
-                "planned": _amount_or_text(_text(form, f"line-{i}-planned")),
-                "receipts": _receipts(_text(form, f"line-{i}-receipts")),
+                "planned": _amount_or_text(_text(form, at + "planned")),
+                "receipts": _receipts(_text(form, at + "receipts")),
             }
         )
     content = {

@@ -6,15 +6,14 @@ two places; amounts are stored in documents as strings such as ``"1234.50"``.
 
 from __future__ import annotations
 
-import re
-from datetime import date
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-CENT = Decimal("0.01")
+from mso_academy.plugins.api import CENT, format_euro, parse_date, parse_money
+
+__all__ = ["MoneyError", "euro", "german_date", "load", "parse_amount", "parse_date", "percent", "store"]
+
 MAX_AMOUNT = Decimal("100000000")
-_GROUPED = re.compile(r"^\d{1,3}(\.\d{3})+(,\d{1,2})?$")
-_PLAIN = re.compile(r"^\d+([.,]\d{1,2})?$")
 
 
 class MoneyError(ValueError):
@@ -23,25 +22,10 @@ class MoneyError(ValueError):
 
 def parse_amount(raw: Any) -> Decimal:
     """``1234,5`` / ``1.234,50`` / ``1234.50`` / ``1 234`` / ``1234 €`` → Decimal('1234.50'); negative is refused."""
-    if isinstance(raw, bool):
-        raise MoneyError(str(raw))
-    if isinstance(raw, int):
-        raw = str(raw)
-    if isinstance(raw, Decimal):
-        raw = format(raw, "f")
-    if not isinstance(raw, str):
-        raise MoneyError(str(raw))
-    text = raw.strip().replace("€", "").replace("EUR", "").replace("\u00a0", "").replace(" ", "").strip()
-    if _GROUPED.match(text):
-        text = text.replace(".", "").replace(",", ".")
-    elif _PLAIN.match(text):
-        text = text.replace(",", ".")
-    else:
-        raise MoneyError(raw)
     try:
-        value = Decimal(text).quantize(CENT)
-    except InvalidOperation:
-        raise MoneyError(raw) from None
+        value = parse_money(raw)
+    except ValueError:
+        raise MoneyError(str(raw)) from None
     if value > MAX_AMOUNT:
         raise MoneyError(raw)
     return value
@@ -69,14 +53,7 @@ def load(value: Any, default: Decimal = Decimal("0.00")) -> Decimal:
 
 def euro(value: Decimal | str) -> str:
     """German notation: ``1.234,50 €``."""
-    amount = load(value) if not isinstance(value, Decimal) else value
-    sign = "-" if amount < 0 else ""
-    whole, cents = format(abs(amount).quantize(CENT), "f").split(".")
-    groups = []
-    while whole:
-        groups.insert(0, whole[-3:])
-        whole = whole[:-3]
-    return f"{sign}{'.'.join(groups)},{cents} €"
+    return format_euro(load(value) if not isinstance(value, Decimal) else value)
 
 
 def percent(part: Decimal, whole: Decimal) -> Decimal:
@@ -86,22 +63,8 @@ def percent(part: Decimal, whole: Decimal) -> Decimal:
     return (part * 100 / whole).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
-def parse_date(raw: Any) -> date:
-    """ISO (``2027-03-01``, what ``<input type=date>`` sends) or German (``1.3.2027``) dates."""
-    if isinstance(raw, date):
-        return raw
-    if not isinstance(raw, str):
-        raise ValueError(str(raw))
-    text = raw.strip()
-    german = re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", text)
-    if german:
-        return date(int(german[3]), int(german[2]), int(german[1]))
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-        return date.fromisoformat(text)
-    raise ValueError(raw)
-
-
 def german_date(value: Any) -> str:
+    """``01.03.2027`` for a date the API's `parse_date` reads; anything else as it is."""
     try:
         return parse_date(value).strftime("%d.%m.%Y")
     except ValueError:

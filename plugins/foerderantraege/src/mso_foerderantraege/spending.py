@@ -32,20 +32,16 @@ from mso_academy.plugins.api import (
     FormData,
     Grade,
     gettext,
+    is_int,
     lazy_gettext,
 )
 
 from . import editor
-from .assets import STYLESHEET_VERSION
 from .call import KEY_PATTERN
 from .money import MoneyError, euro, german_date, load, parse_amount, parse_date, percent, store
 
 STATES = ("within", "covered", "consent")
 MAX_LINES = 30
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def expected(content: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
@@ -89,10 +85,10 @@ class SpendingReport(ActivityKind):
             problems.append(ContentProblem("instructions", "instructions (Markdown) are required"))
         for name, default in (("tolerance_percent", 20), ("pass_mark", 80)):
             value = content.get(name, default)
-            if not _is_int(value) or not 0 <= value <= 100:
+            if not is_int(value) or not 0 <= value <= 100:
                 problems.append(ContentProblem(name, f"{name} must be a whole number from 0 to 100"))
         minutes = content.get("minutes", 30)
-        if not _is_int(minutes) or not 1 <= minutes <= 600:
+        if not is_int(minutes) or not 1 <= minutes <= 600:
             problems.append(ContentProblem("minutes", "minutes must be a whole number from 1 to 600"))
         lines = content.get("lines")
         if not isinstance(lines, list) or not lines:
@@ -147,7 +143,7 @@ class SpendingReport(ActivityKind):
 
     def estimated_minutes(self, content: Mapping[str, Any]) -> int:
         minutes = content.get("minutes", 30)
-        return minutes if _is_int(minutes) else 30
+        return minutes if is_int(minutes) else 30
 
     def default_content(self) -> dict[str, Any]:
         return editor.default_spending()
@@ -235,8 +231,6 @@ class SpendingReport(ActivityKind):
         )
 
     # --- for the template --------------------------------------------------------------------------------
-
-    stylesheet_version = STYLESHEET_VERSION
 
     @staticmethod
     def euro(value: Any) -> str:

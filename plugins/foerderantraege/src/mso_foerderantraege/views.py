@@ -6,24 +6,16 @@ category labels as hidden fields), so it needs no stored data and shows exactly 
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, request
+from flask import Response, request
 from flask_login import login_required
 
-from mso_academy.plugins.api import AnswerError
+from mso_academy.plugins.api import AnswerError, StaticBlueprint
 
-from .assets import STYLESHEET, STYLESHEET_VERSION
 from .form import read_draft
 from .pdf import application_pdf
 
-bp = Blueprint("foerderantraege", __name__, url_prefix="/foerderantraege")
-
-
-@bp.get("/foerderantraege.css")
-def stylesheet() -> Response:
-    fresh = request.args.get("v") == STYLESHEET_VERSION
-    response = Response(STYLESHEET, mimetype="text/css")
-    response.headers["Cache-Control"] = "public, max-age=31536000, immutable" if fresh else "public, max-age=3600"
-    return response
+#: Also serves the stylesheet from ``static/`` (``/foerderantraege/foerderantraege.css?v=<hash>``).
+bp = StaticBlueprint("foerderantraege", __name__, url_prefix="/foerderantraege")
 
 
 @bp.post("/antrag.pdf")
