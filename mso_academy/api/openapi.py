@@ -249,11 +249,13 @@ SCHEMAS: dict[str, Any] = {
 
 PAGE = _query("page", "Page number (1 is the first)", {"type": "integer", "minimum": 1, "maximum": 100000})
 PER_PAGE = _query("per_page", "Courses per page", {"type": "integer", "minimum": 1, "maximum": 100})
+# Any text but control characters: the app refuses a NUL anywhere in a request with 400.
+TEXT = {"type": "string", "maxLength": 200, "pattern": "^[^\\u0000-\\u001f]*$"}
 FILTERS = [
-    _query("q", "Words that title, summary or description must contain", {"type": "string", "maxLength": 200}),
-    _query("language", "Language code of the course, e.g. de", {"type": "string", "maxLength": 200}),
-    _query("course_type", "Course type slug, e.g. vereinsrecht", {"type": "string", "maxLength": 200}),
-    _query("level", "beginner, intermediate or advanced", {"type": "string", "maxLength": 200}),
+    _query("q", "Words that title, summary or description must contain", TEXT),
+    _query("language", "Language code of the course, e.g. de", TEXT),
+    _query("course_type", "Course type slug, e.g. vereinsrecht", TEXT),
+    _query("level", "beginner, intermediate or advanced", TEXT),
 ]
 ORGANISATION = _path_parameter("slug", "The organisation's short name, as in its web address")
 

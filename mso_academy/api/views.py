@@ -109,6 +109,8 @@ def _text_arg(name: str) -> str:
     value = request.args.get(name, "")
     if len(value) > MAX_TEXT:
         raise ApiError(400, "invalid_parameter", f"{name} may have at most {MAX_TEXT} characters.")
+    if any(ord(character) < 0x20 for character in value):
+        raise ApiError(400, "invalid_parameter", f"{name} may not contain control characters.")
     return value
 
 
