@@ -15,6 +15,7 @@ import re
 import shutil
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ import pytest
 from flask import Flask
 from flask_babel import force_locale, gettext
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
 
 from mso_academy import create_app
@@ -66,23 +68,20 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 # --- the server ---------------------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
-def live_app(fresh_database_url: Callable[[], str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
-    """The app behind `live_server`: migrated with Alembic, demo users and the shipped courses loaded."""
+def _demo_app(database_url: str, folder: Path, **config: Any) -> Flask:
+    """An app as in production (CSRF on), migrated with Alembic, with the demo users and the shipped courses."""
     from alembic import command
 
     from mso_academy.cli import alembic_config
-    from mso_academy.db import database, transaction
     from mso_academy.demo import load_demo
     from mso_academy.plugins.manager import plugins
 
-    folder = tmp_path_factory.mktemp("live")
     app = create_app(
         {
             "TESTING": False,
             "SECRET_KEY": "browser-test-secret-key",
             "INSTANCE_PATH": str(folder / "instance"),
-            "DATABASE_URL": fresh_database_url(),
+            "DATABASE_URL": database_url,
             "MAIL_OUTBOX_DIR": str(folder / "outbox"),
             "PLUGINS_AUTOLOAD": False,
             "WTF_CSRF_ENABLED": True,
@@ -91,21 +90,32 @@ def live_app(fresh_database_url: Callable[[], str], tmp_path_factory: pytest.Tem
             # One address logs in many times during the browser suite.
             "LOGIN_RATE_LIMIT_IP": "1000 per minute",
             **FAST_HASHING,
+            **config,
         }
     )
     with app.app_context():
         command.upgrade(alembic_config(), "head")
-        with database(app).session_factory() as session, transaction(session):
-            load_demo(session, plugins(), COURSES_DIR)
-    yield app
-    database(app).engine.dispose()
+    with seeding(app) as session:
+        load_demo(session, plugins(), COURSES_DIR)
+    return app
 
 
-@pytest.fixture(scope="session")
-def live_server(live_app: Flask) -> Iterator[str]:
-    """The base URL (no trailing slash) of the app served on a free local port."""
-    server = make_server("127.0.0.1", 0, live_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+@contextmanager
+def seeding(app: Flask) -> Iterator[Session]:
+    """A session in one transaction (committed at the end) and a request context, to add a module's own data."""
+    from mso_academy.db import database, transaction
+
+    with app.test_request_context(), database(app).session_factory() as session, transaction(session):
+        yield session
+
+
+@contextmanager
+def _serving(app: Flask, name: str) -> Iterator[str]:
+    """The base URL (no trailing slash) of `app` served in a thread on a free local port, until the block ends."""
+    from mso_academy.db import database
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name=name, daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_port}"
@@ -113,6 +123,36 @@ def live_server(live_app: Flask) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
+        database(app).engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_app(fresh_database_url: Callable[[], str], tmp_path_factory: pytest.TempPathFactory) -> Flask:
+    """The app behind `live_server`: migrated with Alembic, demo users and the shipped courses loaded; no plugins
+    beyond the built-in ones (see `plugin_live_server` for those)."""
+    return _demo_app(fresh_database_url(), tmp_path_factory.mktemp("live"))
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app: Flask) -> Iterator[str]:
+    """The base URL (no trailing slash) of the app served on a free local port."""
+    with _serving(live_app, "live-server") as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def plugin_live_app(fresh_database_url: Callable[[], str], tmp_path_factory: pytest.TempPathFactory) -> Flask:
+    """The app behind `plugin_live_server`: like `live_app`, but with every installed plugin (entry points), so
+    the demo data holds the plugins' shipped courses too. A module adds its own users and courses with
+    ``with seeding(plugin_live_app) as session: ...`` (addresses and slugs of its own, so modules do not meet)."""
+    return _demo_app(fresh_database_url(), tmp_path_factory.mktemp("plugins-live"), PLUGINS_AUTOLOAD=True)
+
+
+@pytest.fixture(scope="session")
+def plugin_live_server(plugin_live_app: Flask) -> Iterator[str]:
+    """The base URL of the app with every installed plugin, one server for all the plugins' browser journeys."""
+    with _serving(plugin_live_app, "plugins-live-server") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -1,25 +1,20 @@
 """The funding-applications plugin in the browser at 360 px: a volunteer writes an application with a balanced
 financing plan, saves a draft, sees a failed check explained, fixes it and hands in; the pages pass axe-core.
 
-The shared live server loads no third-party plugins, so this module runs its own server with the plugin."""
+It runs on the shared `plugin_live_server` (every installed plugin), with a learner and two practice courses."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
-import mso_foerderantraege
 import pytest
 import yaml
 from flask import Flask
 from playwright.sync_api import Page, expect
-from werkzeug.serving import make_server
 
-from mso_academy import create_app
 from tests.browser.axe import assert_accessible
-from tests.browser.conftest import COURSES_DIR
-from tests.conftest import FAST_HASHING
+from tests.browser.conftest import COURSES_DIR, seeding
 from tests.factories import PASSWORD, make_course, make_user
 
 COURSE = COURSES_DIR / "foerderantraege-schreiben"
@@ -28,56 +23,25 @@ REPORT = yaml.safe_load((COURSE / "04-bewilligung-und-nachweis" / "nachweis.yaml
 
 
 @pytest.fixture(scope="module")
-def fa_server(fresh_database_url: Callable[[], str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    from alembic import command
-
-    from mso_academy.cli import alembic_config
-    from mso_academy.db import database, transaction
-
-    folder = tmp_path_factory.mktemp("fa-live")
-    app: Flask = create_app(
-        {
-            "TESTING": False,
-            "SECRET_KEY": "browser-test-secret-key",
-            "INSTANCE_PATH": str(folder / "instance"),
-            "DATABASE_URL": fresh_database_url(),
-            "MAIL_OUTBOX_DIR": str(folder / "outbox"),
-            "PLUGINS_AUTOLOAD": False,
-            "EXTRA_PLUGINS": [mso_foerderantraege],
-            "WTF_CSRF_ENABLED": True,
-            "TWO_FACTOR_ENFORCED": False,
-            "LOGIN_RATE_LIMIT_IP": "1000 per minute",
-            **FAST_HASHING,
-        }
-    )
-    with app.app_context():
-        command.upgrade(alembic_config(), "head")
-        with database(app).session_factory() as session, transaction(session):
-            make_user(session, email="antrag@example.org", name="Amal Antrag", language="de")
-            make_course(
-                session,
-                slug="antrag-uebung",
-                title="Antrag üben",
-                course_type="foerderantraege",
-                modules=[[("funding_application", CONTENT)]],
-            )
-            make_course(
-                session,
-                slug="nachweis-uebung",
-                title="Nachweis üben",
-                course_type="foerderantraege",
-                modules=[[("spending_report", REPORT)]],
-            )
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="fa-live-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
-        database(app).engine.dispose()
+def fa_server(plugin_live_app: Flask, plugin_live_server: str) -> str:
+    """The shared plugin server, a learner and two practice courses (application, spending report)."""
+    with seeding(plugin_live_app) as session:
+        make_user(session, email="antrag@example.org", name="Amal Antrag", language="de")
+        make_course(
+            session,
+            slug="antrag-uebung",
+            title="Antrag üben",
+            course_type="foerderantraege",
+            modules=[[("funding_application", CONTENT)]],
+        )
+        make_course(
+            session,
+            slug="nachweis-uebung",
+            title="Nachweis üben",
+            course_type="foerderantraege",
+            modules=[[("spending_report", REPORT)]],
+        )
+    return plugin_live_server
 
 
 def fill_application(page: Page, grant: str) -> None:

@@ -4,22 +4,17 @@ reads the feedback on a wrong line, fixes it and passes. The page fits 360 px an
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
-import mso_kassenfuehrung
 import pytest
 import yaml
 from flask import Flask
 from mso_kassenfuehrung.cashbook import CashBook
 from playwright.sync_api import Page, expect
-from werkzeug.serving import make_server
 
-from mso_academy import create_app
 from tests.browser.axe import assert_accessible
-from tests.conftest import FAST_HASHING
+from tests.browser.conftest import seeding
 from tests.factories import PASSWORD, make_course, make_user
 
 COURSE = __import__("pathlib").Path(__file__).resolve().parents[2] / "courses" / "kassenfuehrung-im-verein"
@@ -28,43 +23,18 @@ SLUG = "kassenbuch-im-browser"
 
 
 @pytest.fixture(scope="module")
-def kb_server(fresh_database_url: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A live app with the bookkeeping plugin, CSRF on, a learner and a course holding the March cash book."""
-    from alembic import command
-
-    from mso_academy.cli import alembic_config
-    from mso_academy.db import database, transaction
-
-    app: Flask = create_app(
-        {
-            "SECRET_KEY": "browser-test-secret-key",
-            "INSTANCE_PATH": str(tmp_path_factory.mktemp("kb") / "instance"),
-            "DATABASE_URL": fresh_database_url(),
-            "PLUGINS_AUTOLOAD": False,
-            "EXTRA_PLUGINS": [mso_kassenfuehrung],
-            "WTF_CSRF_ENABLED": True,
-            "TWO_FACTOR_ENFORCED": False,
-            **FAST_HASHING,
-        }
-    )
-    with app.app_context():
-        command.upgrade(alembic_config(), "head")
-        with database(app).session_factory() as session, transaction(session):
-            make_user(session, email="kasse@example.org", name="Kim Kasse", language="de")
-            make_course(
-                session,
-                slug=SLUG,
-                title="Kassenbuch üben",
-                course_type="kassenfuehrung",
-                modules=[[("kassenbuch", MARCH)]],
-            )
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
-    database(app).engine.dispose()
+def kb_server(plugin_live_app: Flask, plugin_live_server: str) -> str:
+    """The shared plugin server, a learner and a course holding the March cash book."""
+    with seeding(plugin_live_app) as session:
+        make_user(session, email="kasse@example.org", name="Kim Kasse", language="de")
+        make_course(
+            session,
+            slug=SLUG,
+            title="Kassenbuch üben",
+            course_type="kassenfuehrung",
+            modules=[[("kassenbuch", MARCH)]],
+        )
+    return plugin_live_server
 
 
 def _lines() -> list[dict[str, str]]:

@@ -9,75 +9,45 @@
 from __future__ import annotations
 
 import os
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import mso_vereinsrecht
 import pytest
 import yaml
 from flask import Flask
 from playwright.sync_api import Page, expect
-from werkzeug.serving import make_server
 
-from mso_academy import create_app
-from mso_academy.catalog.packages import CourseSpec, import_course, load_package
+from mso_academy.catalog.packages import CourseSpec, load_package
 from mso_academy.plugins.manager import plugins
 from tests.browser.axe import assert_accessible, assert_fits
-from tests.conftest import FAST_HASHING
+from tests.browser.conftest import seeding
 from tests.factories import PASSWORD, make_course, make_user
 
 COURSE = Path(__file__).resolve().parents[2] / "courses" / "vereinsrecht-fuer-vorstaende"
 STATUTE = yaml.safe_load((COURSE / "02-satzung" / "satzungs-check.yaml").read_text(encoding="utf-8"))
 MEETING = yaml.safe_load((COURSE / "05-mitgliederversammlung" / "fall-jahresversammlung.yaml").read_text("utf-8"))
 SLUG = "satzung-im-browser"
-SHIPPED: list[CourseSpec] = []  # the shipped course as the server imported it (filled by `vr_server`)
+SHIPPED: list[CourseSpec] = []  # the shipped course as the demo data imported it (filled by `vr_server`)
 
 
 @pytest.fixture(scope="module")
-def vr_server(fresh_database_url: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A live app with the association-law plugin, CSRF on, a learner and a course with the two activities."""
-    from alembic import command
-
-    from mso_academy.cli import alembic_config
-    from mso_academy.db import database, transaction
-
-    app: Flask = create_app(
-        {
-            "SECRET_KEY": "browser-test-secret-key",
-            "INSTANCE_PATH": str(tmp_path_factory.mktemp("vr") / "instance"),
-            "DATABASE_URL": fresh_database_url(),
-            "PLUGINS_AUTOLOAD": False,
-            "EXTRA_PLUGINS": [mso_vereinsrecht],
-            "WTF_CSRF_ENABLED": True,
-            "TWO_FACTOR_ENFORCED": False,
-            **FAST_HASHING,
-        }
-    )
-    with app.test_request_context():
-        command.upgrade(alembic_config(), "head")
-        with database(app).session_factory() as session, transaction(session):
-            make_user(session, email="vorstand@example.org", name="Amira Vorstand", language="de")
-            make_user(session, email="kurs@example.org", name="Oleksandr Kurs", language="de")
-            spec, problems = load_package(COURSE, plugins())
-            assert problems == [] and spec is not None
-            import_course(session, spec)
-            SHIPPED.append(spec)
-            make_course(
-                session,
-                slug=SLUG,
-                title="Satzung prüfen",
-                course_type="vereinsrecht",
-                modules=[[("statute_check", STATUTE), ("decision_case", MEETING)]],
-            )
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
-    database(app).engine.dispose()
+def vr_server(plugin_live_app: Flask, plugin_live_server: str) -> str:
+    """The shared plugin server (the shipped course is in its demo data), a learner and a course with the two
+    activities."""
+    with seeding(plugin_live_app) as session:
+        make_user(session, email="vorstand@example.org", name="Amira Vorstand", language="de")
+        make_user(session, email="kurs@example.org", name="Oleksandr Kurs", language="de")
+        spec, problems = load_package(COURSE, plugins())
+        assert problems == [] and spec is not None
+        SHIPPED.append(spec)
+        make_course(
+            session,
+            slug=SLUG,
+            title="Satzung prüfen",
+            course_type="vereinsrecht",
+            modules=[[("statute_check", STATUTE), ("decision_case", MEETING)]],
+        )
+    return plugin_live_server
 
 
 def keep(page: Page, name: str) -> None:
