@@ -30,6 +30,7 @@ from mso_academy.markdown import render_markdown
 from mso_academy.plugins.helpers import (
     CENT,
     KEY_PATTERN,
+    LOWERCASE_KEY_PATTERN,
     StaticBlueprint,
     check_key,
     form_number,
@@ -58,6 +59,7 @@ hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
 __all__ = [
     "CENT",
     "KEY_PATTERN",
+    "LOWERCASE_KEY_PATTERN",
     "ActivityKind",
     "ActivityView",
     "AnswerError",

@@ -29,8 +29,10 @@ _hookimpl = pluggy.HookimplMarker("mso_academy")
 
 #: Keys of questions, rows and options in content documents (answers refer to them).
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
+#: The same, lowercase and not starting with '-' or '_' (keys that also serve as slugs, e.g. ``honorare``).
+LOWERCASE_KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 CENT = Decimal("0.01")
-ONE_YEAR = 365 * 24 * 3600
+_ONE_YEAR = 365 * 24 * 3600
 # "21.500" is twenty-one thousand five hundred in German notation (dots group thousands).
 _GROUPED = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
 _MONEY_GROUPED = re.compile(r"^\d{1,3}(\.\d{3})+(,\d{1,2})?$")
@@ -140,14 +142,19 @@ def format_german_date(value: date) -> str:
 # --- validation -------------------------------------------------------------------------------------------------
 
 
-def check_key(where: str, item: Mapping[str, Any], seen: set[str], what: str) -> list[ContentProblem]:
+def check_key(
+    where: str, item: Mapping[str, Any], seen: set[str], what: str, *, lowercase: bool = False
+) -> list[ContentProblem]:
     """The problem with ``item["key"]`` (malformed, or already in `seen`), if any; a good key is added to `seen`.
 
-    `what` names the items in the message ("questions", "rows"); `where` is the item's dotted path.
+    `what` names the items in the message ("questions", "rows"); `where` is the item's dotted path. With
+    `lowercase`, keys must match `LOWERCASE_KEY_PATTERN`.
     """
     from mso_academy.plugins.api import ContentProblem
 
     key = item.get("key")
+    if lowercase and not (isinstance(key, str) and LOWERCASE_KEY_PATTERN.match(key)):
+        return [ContentProblem(f"{where}.key", "key must be 1-40 lowercase letters, digits, '-' or '_'")]
     if not isinstance(key, str) or not KEY_PATTERN.match(key):
         return [ContentProblem(f"{where}.key", "key must be 1-40 letters, digits, '-' or '_'")]
     if key in seen:
@@ -305,7 +312,7 @@ class StaticBlueprint(Blueprint):
             values["v"] = version
 
     def get_send_file_max_age(self, filename: str | None) -> int | None:
-        return ONE_YEAR if self._current(filename) else 300
+        return _ONE_YEAR if self._current(filename) else 300
 
     def _mark_immutable(self, response: Response) -> Response:
         if request.endpoint == f"{self.name}.static" and self._current((request.view_args or {}).get("filename")):

@@ -13,7 +13,7 @@ from flask import Flask, url_for
 from werkzeug.datastructures import MultiDict
 
 from mso_academy import create_app
-from mso_academy.plugins import api
+from mso_academy.plugins import api, helpers
 from mso_academy.plugins.api import (
     ContentProblem,
     StaticBlueprint,
@@ -39,33 +39,18 @@ from mso_academy.plugins.api import (
 )
 from mso_academy.plugins.manager import plugins
 
-HELPERS = [
-    "CENT",
-    "KEY_PATTERN",
-    "StaticBlueprint",
-    "check_key",
-    "form_number",
-    "form_text",
-    "format_euro",
-    "format_german_date",
-    "free_key",
-    "is_int",
-    "is_number",
-    "is_text",
-    "no_personal_data",
-    "package_dirs",
-    "parse_date",
-    "parse_money",
-    "parse_number",
-    "row_indices",
-    "score_summary",
-    "sequence",
-    "validate_settings",
-]
-
 
 def test_every_helper_is_part_of_the_public_api() -> None:
-    assert set(HELPERS) <= set(api.__all__)
+    public = [
+        name
+        for name, value in vars(helpers).items()
+        if not name.startswith("_")
+        and name != "TYPE_CHECKING"
+        and (name.isupper() or getattr(value, "__module__", "") == helpers.__name__)
+    ]
+    assert len(public) > 20
+    for name in public:
+        assert name in api.__all__ and getattr(api, name) is getattr(helpers, name), name
 
 
 # --- values in content -----------------------------------------------------------------------------------------
@@ -190,6 +175,16 @@ def test_check_key_names_malformed_and_doubled_keys_and_remembers_good_ones() ->
         [problem] = check_key("rows.2", bad, seen, "rows")
         assert problem.field == "rows.2.key" and "1-40 letters" in problem.message
     assert seen == {"a-1"}
+
+
+def test_check_key_can_ask_for_lowercase_keys() -> None:
+    seen: set[str] = set()
+    assert check_key("lines.0", {"key": "honorare-2"}, seen, "lines", lowercase=True) == []
+    for bad in ("Honorare", "-x", "_x", "x y", "", None):
+        [problem] = check_key("lines.1", {"key": bad}, seen, "lines", lowercase=True)
+        assert problem.field == "lines.1.key" and "lowercase" in problem.message
+    [doubled] = check_key("lines.2", {"key": "honorare-2"}, seen, "lines", lowercase=True)
+    assert doubled.message == "key 'honorare-2' is used by two lines"
 
 
 @pytest.mark.parametrize(

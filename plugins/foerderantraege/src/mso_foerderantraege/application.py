@@ -32,7 +32,7 @@ MIN_INDICATOR_ROWS = 3
 MIN_STEP_ROWS = 5
 
 
-class ApplicationBuilder(ActivityKind):
+class ApplicationBuilder(editor.TemplateHelpers, ActivityKind):
     key = "funding_application"
     name = lazy_gettext("Funding application")
     description = lazy_gettext(
@@ -139,18 +139,6 @@ class ApplicationBuilder(ActivityKind):
             return parse_date(value).isoformat()
         except ValueError:
             return ""
-
-    @staticmethod
-    def euro(value: Any) -> str:
-        return euro(load(value))
-
-    @staticmethod
-    def german_date(value: Any) -> str:
-        return german_date(value)
-
-    @staticmethod
-    def problems_under(problems: Any, prefix: str) -> list[Any]:
-        return editor.problems_under(problems, prefix)
 
     @staticmethod
     def call(content: Mapping[str, Any]) -> Call:

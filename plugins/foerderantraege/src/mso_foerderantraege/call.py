@@ -25,18 +25,16 @@ Every rule a check applies is named in its message, so a failed check teaches th
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from mso_academy.plugins.api import ContentProblem, gettext
+from mso_academy.plugins.api import ContentProblem, check_key, gettext, is_text
 
 from .money import MoneyError, euro, load, parse_amount, parse_date, percent
 
-KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 MAX_CATEGORIES = 20
 
 
@@ -120,14 +118,8 @@ def _validate_categories(categories: Any) -> list[ContentProblem]:
         if not isinstance(cat, Mapping):
             problems.append(ContentProblem(at, "each cost category is a mapping with key, label and eligible"))
             continue
-        key = cat.get("key")
-        if not isinstance(key, str) or not KEY_PATTERN.match(key):
-            problems.append(ContentProblem(f"{at}.key", "key: 1–40 lowercase letters, digits, - or _"))
-        elif key in seen:
-            problems.append(ContentProblem(f"{at}.key", f"the key {key!r} is used twice"))
-        else:
-            seen.add(key)
-        if not isinstance(cat.get("label"), str) or not cat["label"].strip():
+        problems += check_key(at, cat, seen, "cost categories", lowercase=True)
+        if not is_text(cat.get("label")):
             problems.append(ContentProblem(f"{at}.label", "label must be a non-empty text"))
         if not isinstance(cat.get("eligible"), bool):
             problems.append(ContentProblem(f"{at}.eligible", "eligible must be true or false"))

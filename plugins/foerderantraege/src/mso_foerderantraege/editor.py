@@ -15,7 +15,7 @@ from typing import Any
 from mso_academy.plugins.api import FormData, gettext, row_indices
 from mso_academy.plugins.api import form_text as _text
 
-from .money import MoneyError, parse_amount, store
+from .money import MoneyError, euro, german_date, load, parse_amount, store
 
 MAX_EDITOR_ROWS = 40
 
@@ -23,6 +23,23 @@ MAX_EDITOR_ROWS = 40
 def problems_under(problems: Any, prefix: str) -> list[Any]:
     """The problems of a field and everything under it (``lines.2.receipts.`` → each receipt's problems)."""
     return [p for p in problems if str(getattr(p, "field", "")).startswith(prefix)]
+
+
+class TemplateHelpers:
+    """What the templates of both kinds call on ``kind``: amounts and dates in German notation, and the problems
+    of one editor field."""
+
+    @staticmethod
+    def euro(value: Any) -> str:
+        return euro(load(value))
+
+    @staticmethod
+    def german_date(value: Any) -> str:
+        return german_date(value)
+
+    @staticmethod
+    def problems_under(problems: Any, prefix: str) -> list[Any]:
+        return problems_under(problems, prefix)
 
 
 def _int_or_text(raw: str) -> Any:

@@ -31,14 +31,15 @@ from mso_academy.plugins.api import (
     ContentProblem,
     FormData,
     Grade,
+    check_key,
     gettext,
     is_int,
+    is_text,
     lazy_gettext,
 )
 
 from . import editor
-from .call import KEY_PATTERN
-from .money import MoneyError, euro, german_date, load, parse_amount, parse_date, percent, store
+from .money import MoneyError, euro, load, parse_amount, parse_date, percent, store
 
 STATES = ("within", "covered", "consent")
 MAX_LINES = 30
@@ -69,7 +70,7 @@ def expected(content: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     return result
 
 
-class SpendingReport(ActivityKind):
+class SpendingReport(editor.TemplateHelpers, ActivityKind):
     key = "spending_report"
     name = lazy_gettext("Spending report")
     description = lazy_gettext(
@@ -106,14 +107,8 @@ class SpendingReport(ActivityKind):
         if not isinstance(line, Mapping):
             return [ContentProblem(at, "each line is a mapping with key, label, planned and receipts")]
         problems = []
-        key = line.get("key")
-        if not isinstance(key, str) or not KEY_PATTERN.match(key):
-            problems.append(ContentProblem(f"{at}.key", "key: 1–40 lowercase letters, digits, - or _"))
-        elif key in seen:
-            problems.append(ContentProblem(f"{at}.key", f"the key {key!r} is used twice"))
-        else:
-            seen.add(key)
-        if not isinstance(line.get("label"), str) or not line["label"].strip():
+        problems += check_key(at, line, seen, "lines", lowercase=True)
+        if not is_text(line.get("label")):
             problems.append(ContentProblem(f"{at}.label", "label must be a non-empty text"))
         try:
             if parse_amount(line.get("planned")) <= 0:
@@ -231,18 +226,6 @@ class SpendingReport(ActivityKind):
         )
 
     # --- for the template --------------------------------------------------------------------------------
-
-    @staticmethod
-    def euro(value: Any) -> str:
-        return euro(load(value))
-
-    @staticmethod
-    def german_date(value: Any) -> str:
-        return german_date(value)
-
-    @staticmethod
-    def problems_under(problems: Any, prefix: str) -> list[Any]:
-        return editor.problems_under(problems, prefix)
 
     @staticmethod
     def receipts_text(receipts: Any) -> str:

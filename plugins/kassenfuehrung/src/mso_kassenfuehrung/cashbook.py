@@ -11,7 +11,6 @@ two decimal places and computed with `Decimal`.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
@@ -23,6 +22,7 @@ from mso_academy.plugins.api import (
     FormData,
     Grade,
     Markup,
+    check_key,
     gettext,
     is_int,
     is_text,
@@ -34,7 +34,6 @@ from mso_kassenfuehrung.editing import cashbook_from_form
 from mso_kassenfuehrung.money import content_money, format_date, format_money, parse_date, parse_money
 from mso_kassenfuehrung.spheres import DIRECTIONS, SPHERES
 
-KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 MAX_LINES = 80
 FIELDS = ("receipt", "date", "text", "direction", "amount", "sphere", "balance")
 TEXT_LIMIT = 200
@@ -84,14 +83,7 @@ class CashBook(ActivityKind):
         at = f"receipts.{index}"
         if not isinstance(receipt, Mapping):
             return [ContentProblem(at, "each receipt must be a mapping with key, number, date, amount, …")]
-        problems = []
-        key = receipt.get("key")
-        if not isinstance(key, str) or not KEY.match(key):
-            problems.append(ContentProblem(f"{at}.key", "key must be 1-40 lowercase letters, digits, '-' or '_'"))
-        elif key in keys:
-            problems.append(ContentProblem(f"{at}.key", f"key {key!r} is used by two receipts"))
-        else:
-            keys.add(key)
+        problems = check_key(at, receipt, keys, "receipts", lowercase=True)
         number = receipt.get("number")
         if not isinstance(number, str) or not number.strip() or len(number) > 20:
             problems.append(ContentProblem(f"{at}.number", "number must be a text of up to 20 characters"))

@@ -20,6 +20,7 @@ from mso_academy.plugins.api import (
     ContentProblem,
     FormData,
     Grade,
+    check_key,
     gettext,
     is_int,
     is_text,
@@ -29,7 +30,6 @@ from mso_academy.plugins.api import lazy_gettext as _l
 from mso_kassenfuehrung.editing import donation_from_form
 from mso_kassenfuehrung.money import content_money, format_date, format_money, parse_date, parse_money
 
-KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 FIELD_TYPES = ("text", "money", "date", "choice")
 #: What the treasurer may do; the first three issue a confirmation on an official model (§ 50 Abs. 1 EStDV).
 DECISIONS = {
@@ -92,12 +92,7 @@ class DonationReceipt(ActivityKind):
         at = f"fields.{index}"
         if not isinstance(spec, Mapping):
             return [ContentProblem(at, "each field must be a mapping with key, label, type and answer")]
-        problems = []
-        key = spec.get("key")
-        if not isinstance(key, str) or not KEY.match(key) or key in keys:
-            problems.append(ContentProblem(f"{at}.key", "keys must be unique lowercase letters, digits, '-', '_'"))
-        else:
-            keys.add(key)
+        problems = check_key(at, spec, keys, "fields", lowercase=True)
         for name in ("label", "explanation"):
             if not is_text(spec.get(name)):
                 problems.append(ContentProblem(f"{at}.{name}", f"the field needs a {name}"))
