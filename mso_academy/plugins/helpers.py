@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -279,6 +279,27 @@ def no_personal_data() -> tuple[Callable[..., None], Callable[..., None]]:
         return None
 
     return export_user_data, delete_user_data
+
+
+def certificate_lines(
+    course_type: str, lines: Mapping[str, Sequence[tuple[str, str]]], fallback: str = "en"
+) -> Callable[[str, str, str], list[dict[str, str]] | None]:
+    """`certificate_contributions` printing `lines` (``(label, text)`` pairs per certificate language, `fallback`
+    for any other) on every certificate of a course of `course_type`, typically the legal bases it covers::
+
+        certificate_contributions = certificate_lines("vereinsrecht", {"de": [("Rechtsgrundlagen", "§§ 21–79 BGB")],
+                                                                        "en": [("Legal bases", "§§ 21–79 BGB")]})
+    """
+
+    wanted = course_type
+
+    @_hookimpl
+    def certificate_contributions(course_slug: str, course_type: str, language: str) -> list[dict[str, str]] | None:
+        if course_type != wanted:
+            return None
+        return [{"label": label, "text": text} for label, text in lines.get(language, lines[fallback])]
+
+    return certificate_contributions
 
 
 class StaticBlueprint(Blueprint):

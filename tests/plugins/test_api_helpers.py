@@ -17,6 +17,7 @@ from mso_academy.plugins import api, helpers
 from mso_academy.plugins.api import (
     ContentProblem,
     StaticBlueprint,
+    certificate_lines,
     check_key,
     form_number,
     form_text,
@@ -266,6 +267,18 @@ def test_free_key_counts_on_from_the_keys_taken() -> None:
     letters: set[str] = {"a"}
     assert [free_key("", letters) for _ in range(3)] == ["b", "c", "d"]
     assert free_key("", {f"x{n}" for n in range(26)}) == "aa"
+
+
+def test_certificate_lines_print_per_language_with_a_fallback() -> None:
+    hook = certificate_lines(
+        "recht", {"de": [("Rechtsgrundlagen", "§ 1")], "en": [("Legal bases", "s. 1"), ("B", "b")]}
+    )
+    assert hook("slug", "recht", "de") == [{"label": "Rechtsgrundlagen", "text": "§ 1"}]
+    assert hook(course_slug="slug", course_type="recht", language="tr") == [
+        {"label": "Legal bases", "text": "s. 1"},
+        {"label": "B", "text": "b"},
+    ]
+    assert hook("slug", "other", "de") is None
 
 
 # --- the plugin package ------------------------------------------------------------------------------------------

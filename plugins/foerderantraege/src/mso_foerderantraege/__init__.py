@@ -16,6 +16,7 @@ from flask import Blueprint
 from mso_academy.plugins.api import (
     ActivityKind,
     CourseType,
+    certificate_lines,
     hookimpl,
     lazy_gettext,
     no_personal_data,
@@ -62,32 +63,30 @@ def register_blueprints() -> list[Blueprint]:
     return [bp]
 
 
-@hookimpl
-def certificate_contributions(course_slug: str, course_type: str, language: str) -> list[dict[str, str]] | None:
-    if course_type != COURSE_TYPE:
-        return None
-    if language == "de":
-        return [
-            {
-                "label": "Rechtsgrundlagen",
-                "text": "§§ 23, 44 BHO/LHO und VV dazu; ANBest-P (Bund) und ANBest-P NRW, "
-                "insbesondere Nr. 1.2 (Finanzierungsplan) und Nachweis der Verwendung; Stand 22.11.2026",
-            },
-            {
-                "label": "Geübt",
-                "text": "Förderantrag mit SMART-Zielen, ausgeglichenem Kosten- und Finanzierungsplan; "
-                "zahlenmäßiger Verwendungsnachweis",
-            },
-        ]
-    return [
-        {
-            "label": "Legal basis",
-            "text": "Sections 23 and 44 BHO/LHO and their administrative rules; ANBest-P (federal) and ANBest-P "
+#: Printed on every certificate of a funding-applications course.
+CERTIFICATE_LINES = {
+    "de": [
+        (
+            "Rechtsgrundlagen",
+            "§§ 23, 44 BHO/LHO und VV dazu; ANBest-P (Bund) und ANBest-P NRW, "
+            "insbesondere Nr. 1.2 (Finanzierungsplan) und Nachweis der Verwendung; Stand 22.11.2026",
+        ),
+        (
+            "Geübt",
+            "Förderantrag mit SMART-Zielen, ausgeglichenem Kosten- und Finanzierungsplan; "
+            "zahlenmäßiger Verwendungsnachweis",
+        ),
+    ],
+    "en": [
+        (
+            "Legal basis",
+            "Sections 23 and 44 BHO/LHO and their administrative rules; ANBest-P (federal) and ANBest-P "
             "NRW, in particular no. 1.2 (financing plan) and the proof of use; as of 22 Nov 2026",
-        },
-        {
-            "label": "Practised",
-            "text": "Funding application with SMART goals and a balanced cost and financing plan; numerical "
-            "spending report",
-        },
-    ]
+        ),
+        (
+            "Practised",
+            "Funding application with SMART goals and a balanced cost and financing plan; numerical spending report",
+        ),
+    ],
+}
+certificate_contributions = certificate_lines(COURSE_TYPE, CERTIFICATE_LINES)

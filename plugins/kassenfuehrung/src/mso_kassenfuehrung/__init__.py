@@ -18,6 +18,7 @@ from mso_academy.plugins.api import (
     ActivityKind,
     CourseType,
     StaticBlueprint,
+    certificate_lines,
     hookimpl,
     lazy_gettext,
     no_personal_data,
@@ -33,18 +34,23 @@ COURSE_TYPE = "kassenfuehrung"
 
 #: Printed on certificates of courses of this type: the legal bases the course covers (German, as the courses).
 LEGAL_BASES = {
-    "de": (
-        "Kassenführung und Aufzeichnungen (§§ 63 Abs. 3, 146, 147 AO), steuerliche Sphären eines gemeinnützigen "
-        "Vereins (§§ 14, 55, 64-68 AO), Zuwendungsbestätigungen (§ 10b EStG, § 50 EStDV), Übungsleiter- und "
-        "Ehrenamtspauschale (§ 3 Nr. 26, 26a EStG); Rechtsstand 22.11.2026"
-    ),
-    "en": (
-        "Cash keeping and records (§§ 63(3), 146, 147 AO), tax spheres of a non-profit association (§§ 14, 55, "
-        "64-68 AO), donation receipts (§ 10b EStG, § 50 EStDV), volunteer allowances (§ 3 No. 26, 26a EStG); "
-        "law as of 22 Nov 2026"
-    ),
+    "de": [
+        (
+            "Rechtsgrundlagen",
+            "Kassenführung und Aufzeichnungen (§§ 63 Abs. 3, 146, 147 AO), steuerliche Sphären eines gemeinnützigen "
+            "Vereins (§§ 14, 55, 64-68 AO), Zuwendungsbestätigungen (§ 10b EStG, § 50 EStDV), Übungsleiter- und "
+            "Ehrenamtspauschale (§ 3 Nr. 26, 26a EStG); Rechtsstand 22.11.2026",
+        )
+    ],
+    "en": [
+        (
+            "Legal bases covered",
+            "Cash keeping and records (§§ 63(3), 146, 147 AO), tax spheres of a non-profit association (§§ 14, 55, "
+            "64-68 AO), donation receipts (§ 10b EStG, § 50 EStDV), volunteer allowances (§ 3 No. 26, 26a EStG); "
+            "law as of 22 Nov 2026",
+        )
+    ],
 }
-LABELS = {"de": "Rechtsgrundlagen", "en": "Legal bases covered"}
 
 
 @hookimpl
@@ -78,9 +84,4 @@ def register_blueprints() -> list[Blueprint]:
     return [StaticBlueprint(COURSE_TYPE, __name__, url_prefix="/plugins/kassenfuehrung")]
 
 
-@hookimpl
-def certificate_contributions(course_slug: str, course_type: str, language: str) -> list[dict[str, str]] | None:
-    if course_type != COURSE_TYPE:
-        return None
-    lang = language if language in LEGAL_BASES else "en"
-    return [{"label": LABELS[lang], "text": LEGAL_BASES[lang]}]
+certificate_contributions = certificate_lines(COURSE_TYPE, LEGAL_BASES)

@@ -14,6 +14,7 @@ from mso_academy.plugins.api import (
     ActivityKind,
     CourseType,
     StaticBlueprint,
+    certificate_lines,
     hookimpl,
     lazy_gettext,
     no_personal_data,
@@ -29,16 +30,20 @@ COURSE_TYPE = "vereinsrecht"
 
 # The legal bases a course of this type covers, printed on its certificates (plain text, per course language).
 LEGAL_BASES = {
-    "de": (
-        "Rechtsgrundlagen",
-        "Vereinsrecht §§ 21–79 BGB (u. a. §§ 26, 27, 31a, 32, 33, 40, 57, 58 BGB); "
-        "Gemeinnützigkeitsrecht §§ 51–68 AO mit Mustersatzung (Anlage 1 zu § 60 AO)",
-    ),
-    "en": (
-        "Legal bases",
-        "German association law, §§ 21–79 BGB (including §§ 26, 27, 31a, 32, 33, 40, 57, 58 BGB); "
-        "non-profit tax law, §§ 51–68 AO with the model statute (Annex 1 to § 60 AO)",
-    ),
+    "de": [
+        (
+            "Rechtsgrundlagen",
+            "Vereinsrecht §§ 21–79 BGB (u. a. §§ 26, 27, 31a, 32, 33, 40, 57, 58 BGB); "
+            "Gemeinnützigkeitsrecht §§ 51–68 AO mit Mustersatzung (Anlage 1 zu § 60 AO)",
+        )
+    ],
+    "en": [
+        (
+            "Legal bases",
+            "German association law, §§ 21–79 BGB (including §§ 26, 27, 31a, 32, 33, 40, 57, 58 BGB); "
+            "non-profit tax law, §§ 51–68 AO with the model statute (Annex 1 to § 60 AO)",
+        )
+    ],
 }
 
 
@@ -73,10 +78,5 @@ def register_blueprints() -> list[Blueprint]:
     return [StaticBlueprint(COURSE_TYPE, __name__, url_prefix="/plugins/vereinsrecht")]
 
 
-@hookimpl
-def certificate_contributions(course_slug: str, course_type: str, language: str) -> list[dict[str, str]] | None:
-    """The legal bases covered, on every certificate of an association-law course."""
-    if course_type != COURSE_TYPE:
-        return None
-    label, text = LEGAL_BASES.get(language, LEGAL_BASES["en"])
-    return [{"label": label, "text": text}]
+# The legal bases covered, on every certificate of an association-law course.
+certificate_contributions = certificate_lines(COURSE_TYPE, LEGAL_BASES)
