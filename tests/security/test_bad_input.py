@@ -375,7 +375,9 @@ def test_hostile_search_and_filter_values_never_cause_a_server_error(app, sessio
     from tests.security.test_authorisation_matrix import requests
 
     world = build_world(app, session)
-    clients = {role: client_for(app, world.emails[role]) for role in ("admin", "manager", "trainer")}
+    # The admin reaches every page a trainer or manager has (course.edit_any, organisation.any) with the same
+    # filters; with the anonymous visitor that is every route once per value.
+    clients = {role: client_for(app, world.emails[role]) for role in ("admin",)}
     clients["anonymous"] = client_for(app)
     failures = []
     for key, method, url in requests(app, world):
@@ -392,13 +394,14 @@ def test_hostile_search_and_filter_values_never_cause_a_server_error(app, sessio
 
 
 def test_filters_answer_400_with_a_message_or_200(app, session):
+    factories.make_user(session, email="still-here@example.org")
     client = client_for(app)
     for query in ({"q": "x" * 10_000}, {"page": "'; DROP TABLE users; --"}, {"level": "' OR 1=1"}):
         response = client.get("/courses/", query_string=query)
         assert response.status_code in (200, 400)
         if response.status_code == 400:
             assert '<p class="error' in response.get_data(as_text=True) or "error" in response.get_data(as_text=True)
-    assert session.scalar(select(User).limit(1)) is not None or True  # the table is still there
+    assert session.scalar(select(User.email).where(User.email == "still-here@example.org"))  # nothing was dropped
 
 
 def test_a_trainer_cannot_grade_another_trainers_learner_by_crafted_id(app, session):
