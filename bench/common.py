@@ -109,6 +109,11 @@ def migrate_and_seed(database: str, size: str, learners: int = 200) -> dict[str,
     return info
 
 
+def load_seed(database: str, size: str) -> dict[str, Any]:
+    """The facts the seed of this size recorded (raises when that database was never seeded)."""
+    return json.loads(seed_info_path(database, size).read_text())
+
+
 def prepare(database: str, size: str, reuse: bool = False) -> dict[str, Any]:
     """The seeded database: reused when asked and a seed of this size is recorded, else made afresh."""
     path = seed_info_path(database, size)

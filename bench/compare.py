@@ -47,7 +47,12 @@ def main() -> None:
         f"| page | p95 ms at {args.small} | p95 ms at {args.large} | growth | target |",
         "|---|---|---|---|---|",
     ]
-    for kind, suffix, key in (("journey", "-journey", "requests"), ("wrk", "", "scenarios")):
+    variants = (
+        ("journey", "-journey", "requests"),
+        ("journey without PDF", "-journey-nopdf", "requests"),
+        ("wrk", "", "scenarios"),
+    )
+    for kind, suffix, key in variants:
         small = newest(f"*-{args.small}-{args.database}{suffix}.json")
         large = newest(f"*-{args.large}-{args.database}{suffix}.json")
         if small and large:

@@ -23,6 +23,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
 
 from bench.common import BENCH, Server, csrf_token, machine, new_client, prepare
 from bench.seed import PASSWORD
@@ -88,6 +90,7 @@ def learner(
     rec: Recorder,
     rng: random.Random,
     outcome: dict[str, int],
+    options: dict[str, Any],
 ) -> None:
     """One learner's session, from the login to the verified certificate, then browsing until the deadline."""
 
@@ -96,6 +99,11 @@ def learner(
         return time.monotonic() < deadline
 
     client = new_client()
+    # Like a browser, retry once when the server closed an idle keep-alive connection just as the next request
+    # went out (gunicorn's keepalive is 5 s, the think time longer). The quiz POST carries a submission_token, so
+    # a repeated submission is stored once.
+    retry = Retry(total=1, connect=1, read=1, status=0, other=0, allowed_methods=None, raise_on_status=False)
+    client.mount("http://", HTTPAdapter(max_retries=retry))
     course, quiz = info["course"], info["quiz"]
     page = rec.request("login page", client, "GET", f"{base}/account/login", 200)
     if page is None or not pause():
@@ -128,9 +136,10 @@ def learner(
     code = match.group(1)
     if not pause():
         return
-    rec.request("certificate PDF", client, "GET", f"{base}/certificates/{code}.pdf", 200)
-    if not pause():
-        return
+    if not options.get("skip_pdf"):
+        rec.request("certificate PDF", client, "GET", f"{base}/certificates/{code}.pdf", 200)
+        if not pause():
+            return
     rec.request("verify", client, "GET", f"{base}/verify/{code}", 200)
     with rec.lock:
         outcome["certified"] += 1
@@ -161,7 +170,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             thread = threading.Thread(
                 target=lambda e=email, r=rng, d=n: (
                     time.sleep(args.think * d / args.learners),
-                    learner(server.url, e, info, args.think, deadline, rec, r, outcome),
+                    learner(server.url, e, info, args.think, deadline, rec, r, outcome, vars(args)),
                 ),
                 daemon=True,
             )
@@ -185,7 +194,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "first_errors": rec.messages,
         "p95_target_missed_by": missed,
     }
-    path = BENCH / "results" / f"{started:%Y-%m-%d}-{args.size}-{args.database}-journey.json"
+    variant = "-journey-nopdf" if args.skip_pdf else "-journey"
+    path = BENCH / "results" / f"{started:%Y-%m-%d}-{args.size}-{args.database}{variant}.json"
     path.parent.mkdir(exist_ok=True)
     path.write_text(json.dumps(results, indent=2) + "\n")
     results["path"] = str(path.relative_to(BENCH.parent))
@@ -195,7 +205,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 def table(results: dict[str, Any]) -> str:
     lines = [
         f"Journey on {results['database']} (size {results['size']}), {results['date']}: {results['learners']} "
-        f"learners, think time {results['think_s']} s, {results['duration_s']} s; "
+        f"learners, think time {results['think_s']} s, {results['duration_s']} s"
+        f"{' (PDF download left out)' if results.get('skip_pdf') else ''}; "
         f"{results['certified_learners']} learners reached a verified certificate; errors {results['errors']}.",
         "",
         "| request | count | p50 ms | p95 ms | p99 ms | errors | target |",
@@ -219,6 +230,7 @@ def main() -> None:
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="postgresql")
     parser.add_argument("--size", choices=["S", "M", "L"], default="M")
     parser.add_argument("--reuse", action="store_true", help="use the database bench.run seeded (else seed anew)")
+    parser.add_argument("--skip-pdf", action="store_true", help="leave the PDF download out (to see what it costs)")
     args = parser.parse_args()
     results = run(args)
     markdown = table(results)
