@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pluggy
+from babel.numbers import format_currency as babel_currency
 from flask import Blueprint, Response, request
 from werkzeug.security import safe_join
 
@@ -68,7 +69,7 @@ def sequence(value: Any) -> list[Any]:
 
 
 def parse_number(raw: str, *, grouped_thousands: bool = True) -> Decimal:
-    """``1234,5``, ``1.234,5``, ``1234.5``, ``1 234`` or ``12 €`` → Decimal; ValueError for anything else.
+    """``1234,5``, ``1.234,5``, ``1234.5``, ``1 234`` (also with a euro sign) → Decimal; ValueError otherwise.
 
     German volunteers type a decimal comma. With `grouped_thousands`, ``21.500`` (a dot before exactly three
     digits, no comma) is twenty-one thousand five hundred, as in German notation; without it, 21.5.
@@ -89,7 +90,7 @@ def parse_money(raw: Any, *, negative: bool = False) -> Decimal:
     """An amount of money with at most two decimal places → Decimal with exactly two; ValueError otherwise.
 
     Accepts ``1.234,50``, ``1234,5``, ``12.50``, ``1.250`` (a dot before three digits groups thousands, as on
-    German receipts), ``12 €``, ``12 EUR``, whole numbers and Decimals. Floats are refused (0.1 is not exact);
+    German receipts), with a euro sign or ``EUR``, whole numbers and Decimals. Floats are refused (0.1 is not exact);
     a leading ``-`` (or ``+``) only with `negative`.
     """
     if isinstance(raw, bool) or not isinstance(raw, str | int | Decimal):
@@ -109,14 +110,10 @@ def parse_money(raw: Any, *, negative: bool = False) -> Decimal:
 
 
 def format_euro(amount: Decimal) -> str:
-    """German notation with the euro sign: Decimal('-12345.5') → ``-12.345,50 €``."""
-    sign = "-" if amount < 0 else ""
-    whole, cents = format(abs(amount).quantize(CENT), "f").split(".")
-    groups = []
-    while whole:
-        groups.insert(0, whole[-3:])
-        whole = whole[:-3]
-    return f"{sign}{'.'.join(groups)},{cents} €"
+    """An amount in German notation whatever the reader's language (Babel, locale de_DE), for content that is German
+    by nature (receipts, a funding plan); the interface's own amounts use `format_currency`. A plain space stands
+    before the euro sign, as the courses write it."""
+    return babel_currency(amount, "EUR", locale="de_DE").replace("\u00a0", " ")
 
 
 def parse_date(raw: Any) -> date:

@@ -106,8 +106,7 @@ class SpendingReport(editor.TemplateHelpers, ActivityKind):
     def _validate_line(at: str, line: Any, seen: set[str]) -> list[ContentProblem]:
         if not isinstance(line, Mapping):
             return [ContentProblem(at, "each line is a mapping with key, label, planned and receipts")]
-        problems = []
-        problems += check_key(at, line, seen, "lines", lowercase=True)
+        problems = check_key(at, line, seen, "lines", lowercase=True)
         if not is_text(line.get("label")):
             problems.append(ContentProblem(f"{at}.label", "label must be a non-empty text"))
         try:
