@@ -7,22 +7,16 @@ axe-core."""
 from __future__ import annotations
 
 import os
-import threading
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
-import mso_fluechtlingsberatung
 import pytest
 import yaml
 from flask import Flask
 from mso_fluechtlingsberatung.glossary import Glossary
 from playwright.sync_api import Browser, Page, expect
-from werkzeug.serving import make_server
 
-from mso_academy import create_app
 from tests.browser.axe import assert_accessible, assert_fits
-from tests.conftest import FAST_HASHING
+from tests.browser.conftest import seeding
 from tests.factories import PASSWORD, make_course, make_user
 
 COURSE = Path(__file__).resolve().parents[2] / "courses" / "fluechtlingsberatung-ehrenamtlich"
@@ -42,43 +36,18 @@ def check(page: Page, where: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def fb_server(fresh_database_url: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A live app with the refugee-counselling plugin, CSRF on, a learner and a course with both activities."""
-    from alembic import command
-
-    from mso_academy.cli import alembic_config
-    from mso_academy.db import database, transaction
-
-    app: Flask = create_app(
-        {
-            "SECRET_KEY": "browser-test-secret-key",
-            "INSTANCE_PATH": str(tmp_path_factory.mktemp("fb") / "instance"),
-            "DATABASE_URL": fresh_database_url(),
-            "PLUGINS_AUTOLOAD": False,
-            "EXTRA_PLUGINS": [mso_fluechtlingsberatung],
-            "WTF_CSRF_ENABLED": True,
-            "TWO_FACTOR_ENFORCED": False,
-            **FAST_HASHING,
-        }
-    )
-    with app.app_context():
-        command.upgrade(alembic_config(), "head")
-        with database(app).session_factory() as session, transaction(session):
-            make_user(session, email="begleiterin@example.org", name="Samira Begleiterin", language="de")
-            make_course(
-                session,
-                slug=SLUG,
-                title="Begleiten üben",
-                course_type="fluechtlingsberatung",
-                modules=[[("case_scenario", SCENARIO), ("glossary", GLOSSARY)]],
-            )
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
-    database(app).engine.dispose()
+def fb_server(plugin_live_app: Flask, plugin_live_server: str) -> str:
+    """The shared plugin server, a learner and a course holding both activities of the plugin."""
+    with seeding(plugin_live_app) as session:
+        make_user(session, email="begleiterin@example.org", name="Samira Begleiterin", language="de")
+        make_course(
+            session,
+            slug=SLUG,
+            title="Begleiten üben",
+            course_type="fluechtlingsberatung",
+            modules=[[("case_scenario", SCENARIO), ("glossary", GLOSSARY)]],
+        )
+    return plugin_live_server
 
 
 def choose(page: Page, text: str) -> None:

@@ -8,14 +8,28 @@ the core with the account. The glossary page shows the plugin's own glossary (da
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
-from flask import Blueprint
+from flask import Blueprint, render_template, request
 
-from mso_academy.plugins.api import ActivityKind, CourseType, hookimpl, lazy_gettext
+from mso_academy.plugins.api import (
+    ActivityKind,
+    CourseType,
+    StaticBlueprint,
+    certificate_lines,
+    hookimpl,
+    lazy_gettext,
+    no_personal_data,
+    package_dirs,
+)
 
-from .assets import blueprint
-from .glossary import Glossary
+from .glossary import (
+    REQUIRED_LANGUAGES,
+    Glossary,
+    direction,
+    language_name,
+    ordered_translations,
+    standard_glossary,
+)
 from .scenario import CaseScenario
 
 __version__ = "0.1.0"
@@ -24,18 +38,22 @@ COURSE_TYPE = "fluechtlingsberatung"
 
 # The legal bases a course of this type covers, printed on its certificates (plain text, per course language).
 LEGAL_BASES = {
-    "de": (
-        "Rechtsgrundlagen (Stand 22.11.2026)",
-        "§§ 2, 6 RDG (Grenzen unentgeltlicher Rechtsdienstleistung); AsylG, AufenthG und AsylbLG in der Fassung "
-        "des GEAS-Anpassungsgesetzes; GEAS-Verordnungen (EU) 2024/1347, 2024/1348, 2024/1351, 2024/1356 und "
-        "Richtlinie (EU) 2024/1346; Art. 5, 6, 9 DSGVO",
-    ),
-    "en": (
-        "Legal bases (as of 22 Nov 2026)",
-        "Sections 2 and 6 RDG (limits of unpaid legal services); AsylG, AufenthG and AsylbLG as amended by the "
-        "GEAS adaptation act; CEAS Regulations (EU) 2024/1347, 2024/1348, 2024/1351, 2024/1356 and Directive "
-        "(EU) 2024/1346; Articles 5, 6 and 9 GDPR",
-    ),
+    "de": [
+        (
+            "Rechtsgrundlagen (Stand 22.11.2026)",
+            "§§ 2, 6 RDG (Grenzen unentgeltlicher Rechtsdienstleistung); AsylG, AufenthG und AsylbLG in der Fassung "
+            "des GEAS-Anpassungsgesetzes; GEAS-Verordnungen (EU) 2024/1347, 2024/1348, 2024/1351, 2024/1356 und "
+            "Richtlinie (EU) 2024/1346; Art. 5, 6, 9 DSGVO",
+        )
+    ],
+    "en": [
+        (
+            "Legal bases (as of 22 Nov 2026)",
+            "Sections 2 and 6 RDG (limits of unpaid legal services); AsylG, AufenthG and AsylbLG as amended by the "
+            "GEAS adaptation act; CEAS Regulations (EU) 2024/1347, 2024/1348, 2024/1351, 2024/1356 and Directive "
+            "(EU) 2024/1346; Articles 5, 6 and 9 GDPR",
+        )
+    ],
 }
 
 
@@ -59,36 +77,35 @@ def register_activity_kinds() -> list[ActivityKind]:
     return [CaseScenario(), Glossary()]
 
 
-@hookimpl
-def register_template_dirs() -> list[Path]:
-    return [HERE / "templates"]
+register_template_dirs, register_translation_dirs = package_dirs(HERE)
+# Nothing to export or delete: the plugin keeps no tables; paths are the core's drafts and attempts (in its export).
+export_user_data, delete_user_data = no_personal_data()
+# The legal bases covered, on every certificate of a refugee-counselling course.
+certificate_contributions = certificate_lines(COURSE_TYPE, LEGAL_BASES)
+
+# The stylesheet (no inline styles under the site's CSP) at /plugins/fluechtlingsberatung/fluechtlingsberatung.css,
+# and the glossary page, which anyone may read (general information about the procedure, no personal data).
+blueprint = StaticBlueprint(COURSE_TYPE, __name__, url_prefix="/plugins/fluechtlingsberatung")
 
 
-@hookimpl
-def register_translation_dirs() -> list[Path]:
-    return [HERE / "translations"]
+@blueprint.get("/glossar", endpoint="glossary")
+def glossary_page() -> str:
+    """All terms of the plugin's glossary; ``?sprache=fa`` shows one language beside the German."""
+    terms = sorted(standard_glossary().values(), key=lambda t: t["term"].casefold())
+    chosen = request.args.get("sprache", "")
+    if chosen not in REQUIRED_LANGUAGES:
+        chosen = ""
+    return render_template(
+        "fluechtlingsberatung/glossary_page.html",
+        terms=terms,
+        chosen=chosen,
+        languages=[(code, language_name(code)) for code in REQUIRED_LANGUAGES],
+        direction=direction,
+        language_name=language_name,
+        ordered_translations=ordered_translations,
+    )
 
 
 @hookimpl
 def register_blueprints() -> list[Blueprint]:
     return [blueprint]
-
-
-@hookimpl
-def certificate_contributions(course_slug: str, course_type: str, language: str) -> list[dict[str, str]] | None:
-    """The legal bases covered, on every certificate of a refugee-counselling course."""
-    if course_type != COURSE_TYPE:
-        return None
-    label, text = LEGAL_BASES.get(language, LEGAL_BASES["en"])
-    return [{"label": label, "text": text}]
-
-
-@hookimpl
-def export_user_data(session: Any, user_id: int) -> dict[str, Any] | None:
-    """Nothing to export: the plugin keeps no tables; paths are the core's drafts and attempts (in its export)."""
-    return None
-
-
-@hookimpl
-def delete_user_data(session: Any, user_id: int) -> None:
-    """Nothing to delete: the plugin keeps no personal data of its own (the core deletes drafts and attempts)."""

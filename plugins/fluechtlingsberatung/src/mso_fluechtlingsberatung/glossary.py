@@ -36,12 +36,16 @@ from mso_academy.plugins.api import (
     ContentProblem,
     FormData,
     Grade,
+    check_key,
+    form_number,
+    form_text,
     gettext,
+    is_text,
     lazy_gettext,
+    row_indices,
+    sequence,
+    validate_settings,
 )
-
-from .assets import STYLESHEET_VERSION
-from .common import check_key, form_number, form_text, is_text, row_indices, sequence, validate_settings
 
 #: Languages every term must be translated into, in the order shown; Arabic and Farsi/Dari are right-to-left.
 REQUIRED_LANGUAGES = ("en", "ar", "fa", "tr", "uk", "ru")
@@ -123,7 +127,6 @@ class Glossary(ActivityKind):
         "Terms of the asylum and residence procedure in plain German with translations into at least six "
         "languages, and an exercise matching each term to its explanation."
     )
-    stylesheet_version = STYLESHEET_VERSION
     template = "fluechtlingsberatung/glossary.html"
     editor_template = "fluechtlingsberatung/glossary_editor.html"
 

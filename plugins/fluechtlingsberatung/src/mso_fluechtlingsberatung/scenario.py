@@ -35,12 +35,17 @@ from mso_academy.plugins.api import (
     ContentProblem,
     FormData,
     Grade,
+    check_key,
+    form_number,
+    form_text,
+    free_key,
     gettext,
+    is_text,
     lazy_gettext,
+    row_indices,
+    sequence,
+    validate_settings,
 )
-
-from .assets import STYLESHEET_VERSION
-from .common import check_key, form_number, form_text, free_key, is_text, row_indices, sequence, validate_settings
 
 FOCUS = ("referral", "privacy")
 MAX_STEPS = 60  # a learner going round a cycle this often has left the exercise; longer paths are refused
@@ -90,7 +95,6 @@ class CaseScenario(ActivityKind):
         "A branching conversation with a synthetic person: each choice has consequences and feedback; some steps "
         "ask you to refer to professional advice or to protect confidential data."
     )
-    stylesheet_version = STYLESHEET_VERSION
     template = "fluechtlingsberatung/scenario.html"
     editor_template = "fluechtlingsberatung/scenario_editor.html"
     saves_drafts = True
