@@ -160,15 +160,19 @@ class Server:
                 stderr=subprocess.STDOUT,
             )
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(self.url + "/ping", timeout=5).ok:
-                    time.sleep(1.0)  # let the second worker finish booting too
-                    return self
-            except requests.RequestException:
-                time.sleep(0.3)
-            if self.process.poll() is not None:
-                break
+        try:
+            while time.monotonic() < deadline:
+                try:
+                    if requests.get(self.url + "/ping", timeout=5).ok:
+                        time.sleep(1.0)  # let the second worker finish booting too
+                        return self
+                except requests.RequestException:
+                    time.sleep(0.3)
+                if self.process.poll() is not None:
+                    break
+        except BaseException:  # Ctrl-C while waiting: never leave a server behind
+            self.__exit__()
+            raise
         self.__exit__()
         raise RuntimeError(f"gunicorn did not start; see {self.log}")
 
