@@ -1,7 +1,8 @@
 """SQL statements per request, counted for the benchmarks and the query-count tests (an N+1 regression fails CI).
 
 With QUERY_COUNT_HEADER on, every response carries ``X-Query-Count``: the statements the request sent to the
-database (SELECT, INSERT, UPDATE, … and the transaction's own BEGIN/COMMIT are not statements of the cursor).
+database (SELECT, INSERT, UPDATE, …; transaction control — BEGIN, savepoints — is not counted, so SQLite and
+PostgreSQL compare).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from mso_academy.db import database
 _counter: ContextVar[list[int] | None] = ContextVar("mso_academy_query_counter", default=None)
 
 
-_NOT_COUNTED = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")  # the tests' per-test transaction
+_NOT_COUNTED = ("BEGIN", "SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")  # transaction control, not queries
 
 
 def _count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
