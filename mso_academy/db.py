@@ -120,6 +120,10 @@ def after_commit(session: Session, callback: Callable[[], None]) -> None:
 
 
 def _run_after_commit(session: Session) -> None:
+    # SQLAlchemy fires `after_commit` for a released savepoint too; the callbacks wait for the real commit (else
+    # mail would be tried while the outer transaction still holds the SQLite write lock, or before it commits).
+    if session.in_nested_transaction():
+        return
     callbacks = session.info.pop("after_commit", [])
     for callback in callbacks:
         callback()
