@@ -61,6 +61,24 @@ class Base(DeclarativeBase):
 write_intent: ContextVar[bool] = ContextVar("write_intent", default=True)
 
 
+def read_first() -> None:
+    """For a writing request that reads and then works a while before it writes (a login hashes the password for
+    ~100 ms): start with a plain read transaction; `begin_writing` takes the write lock when the writes begin."""
+    write_intent.set(False)
+
+
+def begin_writing(session: Session) -> None:
+    """Take the write lock from here on (SQLite). A read transaction still open is ended first — it has written
+    nothing — so the next statement starts with BEGIN IMMEDIATE instead of upgrading a stale snapshot."""
+    if write_intent.get():
+        return
+    write_intent.set(True)
+    if session.in_transaction() and not (session.new or session.dirty or session.deleted):
+        bind = session.get_bind()
+        if bind.dialect.name == "sqlite":
+            session.commit()
+
+
 def _configure_sqlite(engine: Engine) -> None:
     """Foreign keys on, WAL, a busy timeout, and real transactions (pysqlite's own BEGIN handling is off)."""
 

@@ -18,7 +18,7 @@ from mso_academy.accounts import passwords, tokens
 from mso_academy.accounts.models import Role, User, UserRole, new_session_token
 from mso_academy.audit.services import Event
 from mso_academy.audit.services import record as audit
-from mso_academy.db import utcnow
+from mso_academy.db import begin_writing, utcnow
 from mso_academy.errors import Conflict, DomainError, NotFound
 from mso_academy.plugins.manager import PluginManager
 
@@ -160,9 +160,12 @@ def authenticate(session: Session, email: str, password: str) -> User:
     user = find_by_email(session, email)
     if user is None:
         _dummy_verify(password)
+        begin_writing(session)
         audit(session, Event.LOGIN_FAILED, details={"cause": "unknown_account"})
         raise InvalidCredentials(_("E-mail address or password is wrong."))
-    if not passwords.verify_password(user.password_hash, password) or not user.is_active:
+    verified = passwords.verify_password(user.password_hash, password)
+    begin_writing(session)  # the hashing is done: only now take the (SQLite) write lock, see the login view
+    if not verified or not user.is_active:
         cause = "wrong_password" if user.is_active else "inactive_account"
         audit(session, Event.LOGIN_FAILED, subject_user_id=user.id, details={"cause": cause})
         raise InvalidCredentials(_("E-mail address or password is wrong."))

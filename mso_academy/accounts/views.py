@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 
 from mso_academy.accounts import forms, services, twofactor, twofactor_views
 from mso_academy.accounts.models import User
-from mso_academy.db import get_session
+from mso_academy.db import get_session, read_first
 from mso_academy.extensions import login_manager
 from mso_academy.redirects import safe_next
 
@@ -86,6 +86,9 @@ def resend_confirmation() -> str | Response:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> str | Response | tuple[str, int]:
+    # Read first, hash the password without holding SQLite's single write lock, then write (services.authenticate):
+    # twenty people logging in at once at a course evening must not queue behind each other's hashing.
+    read_first()
     if current_user.is_authenticated:
         return redirect(url_for("learning.dashboard"))
     form = forms.LoginForm()
