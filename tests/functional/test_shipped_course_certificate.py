@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 import yaml
-from markupsafe import escape
 
 from mso_academy.catalog.packages import import_course, load_package
 from mso_academy.plugins.manager import plugins
 from tests.conftest import login
+from tests.journeys import take_course
 
 COURSE = Path(__file__).resolve().parents[2] / "courses" / "erste-schritte"
 
@@ -41,19 +41,11 @@ def test_complete_shipped_course_then_scan_the_qr_code(client, session, learner,
     import_course(session, spec)
     session.commit()
     login(client, learner.email)
-    response = client.post(f"/courses/{spec.slug}/enrol")
-    location = client.get(response.location).location
-    while location and "/learn/" in location:
-        page = client.get(location).get_data(as_text=True)
-        title = re.search(r"<h1[^>]*>(.*?)</h1>", page).group(1)
-        activity = next(a for m in spec.modules for a in m.activities if escape(a.title) == title)
-        data = {"done": "1"} if activity.kind == "text_lesson" else right_answers(activity.content)
-        data["submission_token"] = re.search(r'name="submission_token" value="([^"]+)"', page).group(1)
-        response = client.post(location, data=data)
-        assert response.status_code == 303
-        location = response.location if "/learn/" in response.location else None
-        if location and location.endswith("#result"):
-            location = None
+    take_course(
+        client,
+        spec,
+        lambda step: {"done": "1"} if step.activity.kind == "text_lesson" else right_answers(step.activity.content),
+    )
     page = client.get(f"/courses/{spec.slug}").get_data(as_text=True)
     assert "You completed this course" in page
     dashboard = client.get("/dashboard").get_data(as_text=True)

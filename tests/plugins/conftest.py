@@ -16,9 +16,12 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
 
 from mso_academy import create_app
-from tests.conftest import FAST_HASHING, IsolatedClient
+from mso_academy.accounts.models import Role
+from tests.conftest import FAST_HASHING, IsolatedClient, login
+from tests.factories import make_user
 
 # The settings of the `app` fixture that make an app a test app on the test's connection.
 _INHERITED = (
@@ -86,3 +89,12 @@ def fake_entry_points(*eps: FakeEntryPoint) -> Callable[..., list[FakeEntryPoint
         return [ep for ep in eps if ep.group == group]
 
     return entry_points
+
+
+@pytest.fixture
+def as_trainer(client: FlaskClient, session: Session) -> FlaskClient:
+    """The test client, logged in as a trainer (who may create courses in the web editor)."""
+    trainer = make_user(session, name="Tina Trainer", roles=(Role.TRAINER,))
+    session.commit()
+    login(client, trainer.email)
+    return client

@@ -8,7 +8,6 @@ import re
 from typing import Any
 
 from flask.testing import FlaskClient
-from markupsafe import escape
 from mso_fluechtlingsberatung.glossary import Glossary
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,6 +16,8 @@ from mso_academy.catalog.packages import import_course, load_package
 from mso_academy.certificates.models import Certificate
 from mso_academy.plugins.manager import plugins
 from tests.conftest import login
+from tests.journeys import Step, take_course
+from tests.journeys import submission_token as token
 from tests.plugins.fluechtlingsberatung.conftest import COURSE, right_glossary_answers
 
 
@@ -30,10 +31,6 @@ def right_quiz_answers(quiz: dict[str, Any]) -> dict[str, Any]:
         else:
             answers[f"q-{q['key']}"] = str(q["answer"])
     return answers
-
-
-def token(page: str) -> str:
-    return re.search(r'name="submission_token" value="([^"]+)"', page).group(1)
 
 
 def walk_scenario(client: FlaskClient, location: str, content: dict[str, Any]) -> dict[str, Any]:
@@ -70,32 +67,19 @@ def test_a_volunteer_takes_the_shipped_course_to_a_certificate(
     import_course(session, spec)
     session.commit()
     login(client, learner.email)
-    response = client.post(f"/courses/{spec.slug}/enrol")
-    location = client.get(response.location).location
-    kinds_seen = []
-    while location and "/learn/" in location:
-        page = client.get(location).get_data(as_text=True)
-        title = re.search(r"<h1[^>]*>(.*?)</h1>", page).group(1)
-        activity = next(a for m in spec.modules for a in m.activities if escape(a.title) == title)
-        kinds_seen.append(activity.kind)
+
+    def answer(step: Step) -> dict[str, Any]:
+        activity = step.activity
         if activity.kind == "case_scenario":
-            data = walk_scenario(client, location, activity.content)
-        elif activity.kind == "glossary":
-            assert 'dir="rtl"' in page and 'lang="fa"' in page
-            data = {**right_glossary_answers(Glossary(), activity.content), "submission_token": token(page)}
-        elif activity.kind == "quiz":
-            data = {**right_quiz_answers(activity.content), "submission_token": token(page)}
-        else:
-            data = {"done": "1", "submission_token": token(page)}
-        response = client.post(location, data=data)
-        assert response.status_code == 303, (activity.key, response.get_data(as_text=True)[:500])
-        if response.location.endswith("#result"):
-            result = client.get(response.location).get_data(as_text=True)
-            assert "Passed!" in result, activity.key
-            following = re.search(r'href="([^"]*/learn/[^"]+)"[^>]*>\s*(?:Next|Continue)', result)
-            location = following.group(1) if following else None
-        else:
-            location = response.location if "/learn/" in response.location else None
+            return walk_scenario(client, step.location, activity.content)
+        if activity.kind == "glossary":
+            assert 'dir="rtl"' in step.page and 'lang="fa"' in step.page
+            return right_glossary_answers(Glossary(), activity.content)
+        if activity.kind == "quiz":
+            return right_quiz_answers(activity.content)
+        return {"done": "1"}
+
+    kinds_seen = take_course(client, spec, answer)
     assert {"case_scenario", "glossary", "quiz", "text_lesson"} <= set(kinds_seen)
     assert kinds_seen.count("case_scenario") == 4
     assert len(kinds_seen) == sum(len(m.activities) for m in spec.modules)

@@ -6,25 +6,13 @@ import re
 from pathlib import Path
 from typing import Any
 
-import pytest
 import yaml
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mso_academy.accounts.models import Role
 from mso_academy.catalog.models import Course, CourseDraft
-from tests.conftest import login
-from tests.factories import make_user
-
-
-@pytest.fixture
-def as_trainer(client: FlaskClient, session: Session) -> FlaskClient:
-    trainer = make_user(session, name="Tina Trainer", roles=(Role.TRAINER,))
-    session.commit()
-    login(client, trainer.email)
-    return client
 
 
 def text(response: Any) -> str:

@@ -4,10 +4,8 @@ are answered, and the shipped course ends in a certificate that names the legal 
 
 from __future__ import annotations
 
-import re
 import subprocess
 
-from markupsafe import escape
 from mso_foerderantraege.spending import expected
 from sqlalchemy import select
 
@@ -20,12 +18,10 @@ from mso_academy.plugins.manager import plugins
 from tests.conftest import IsolatedClient, login
 from tests.factories import make_user
 from tests.functional.test_shipped_course_certificate import right_answers
+from tests.journeys import submission_token as token
+from tests.journeys import take_course
 
 from .conftest import COURSE, good_form
-
-
-def token(page: str) -> str:
-    return re.search(r'name="submission_token" value="([^"]+)"', page).group(1)
 
 
 def right_spending(content):
@@ -53,32 +49,22 @@ def test_shipped_course_from_draft_to_certificate(app, client, session, learner,
     assert sum(a.content.get("minutes", 0) for a in activities.values()) >= 120  # about 2–3 hours
 
     login(client, learner.email)
-    location = client.get(client.post(f"/courses/{spec.slug}/enrol").location).location
-    seen_application = False
-    while location and "/learn/" in location:
-        page = client.get(location).get_data(as_text=True)
-        title = re.search(r"<h1[^>]*>(.*?)</h1>", page).group(1)
-        activity = next(a for t, a in activities.items() if escape(t) == title)
-        if activity.kind == "funding_application":
-            seen_application = True
-            draft_application(client, location, page, tmp_path)
-            attempt_id = hand_in_application(client, session, location)
+
+    def answer(step):
+        activity = step.activity
+        if activity.kind == "funding_application":  # drafted, handed in, then passed by the trainer's review
+            draft_application(client, step.location, step.page, tmp_path)
+            attempt_id = hand_in_application(client, session, step.location)
             review_and_pass(app, trainer, attempt_id)
-            location = client.get(f"/learn/{spec.slug}/").location
-            continue
+            return None
         if activity.kind == "text_lesson":
-            data = {"done": "1"}
-        elif activity.kind == "spending_report":
-            assert "Gruppenticket Hinfahrt" in page and "58,20 €" in page  # the receipts are shown
-            data = right_spending(activity.content)
-        else:
-            data = right_answers(activity.content)
-        response = client.post(location, data={**data, "submission_token": token(page)})
-        assert response.status_code == 303, response.get_data(as_text=True)
-        location = None if response.location.endswith("#result") else response.location
-        if location is None:  # a quiz or report shows its result first: go on to the next step
-            location = client.get(f"/learn/{spec.slug}/").location
-    assert seen_application
+            return {"done": "1"}
+        if activity.kind == "spending_report":
+            assert "Gruppenticket Hinfahrt" in step.page and "58,20 €" in step.page  # the receipts are shown
+            return right_spending(activity.content)
+        return right_answers(activity.content)
+
+    assert "funding_application" in take_course(client, spec, answer)
     page = client.get(f"/courses/{spec.slug}").get_data(as_text=True)
     assert "You completed this course" in page
     certificate = session.scalar(select(Certificate).where(Certificate.user_id == learner.id))

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 
-from markupsafe import escape
 from sqlalchemy import select
 
 from mso_academy.catalog.packages import import_course, load_package
@@ -15,12 +14,10 @@ from mso_academy.learning.models import ActivityDraft
 from mso_academy.plugins.manager import plugins
 from tests.conftest import login
 from tests.functional.test_shipped_course_certificate import right_answers
+from tests.journeys import submission_token as token
+from tests.journeys import take_course
 
 from .conftest import COURSE, right_cashbook
-
-
-def token(page: str) -> str:
-    return re.search(r'name="submission_token" value="([^"]+)"', page).group(1)
 
 
 def donation_form(content):
@@ -66,31 +63,20 @@ def test_shipped_course_to_certificate(app, client, session, learner):
     assert len(spec.modules) >= 4
 
     login(client, learner.email)
-    location = client.get(client.post(f"/courses/{spec.slug}/enrol").location).location
-    kinds_seen = set()
-    while location and "/learn/" in location:
-        page = client.get(location).get_data(as_text=True)
-        title = re.search(r"<h1[^>]*>(.*?)</h1>", page).group(1)
-        activity = next(a for t, a in activities.items() if escape(t) == title)
-        kinds_seen.add(activity.kind)
+
+    def answer(step):
+        activity = step.activity
         if activity.kind == "kassenbuch" and activity.key == "kassenbuch-maerz":
-            response = keep_books(client, session, location, page, activity.content)
-        else:
-            if activity.kind == "text_lesson":
-                data = {"done": "1"}
-            elif activity.kind == "kassenbuch":
-                data = right_cashbook(activity.content).to_dict()
-            elif activity.kind == "zuwendungsbestaetigung":
-                data = donation_form(activity.content)
-            else:
-                data = right_answers(activity.content)
-            response = client.post(location, data={**data, "submission_token": token(page)})
-        assert response.status_code == 303, response.get_data(as_text=True)
-        if response.location.endswith("#result"):
-            assert "Passed!" in client.get(location).get_data(as_text=True)
-            location = client.get(f"/learn/{spec.slug}/").location
-        else:
-            location = response.location
+            return keep_books(client, session, step.location, step.page, activity.content)
+        if activity.kind == "text_lesson":
+            return {"done": "1"}
+        if activity.kind == "kassenbuch":
+            return right_cashbook(activity.content).to_dict()
+        if activity.kind == "zuwendungsbestaetigung":
+            return donation_form(activity.content)
+        return right_answers(activity.content)
+
+    kinds_seen = set(take_course(client, spec, answer))
     assert {"kassenbuch", "zuwendungsbestaetigung", "quiz", "text_lesson"} <= kinds_seen
     assert "You completed this course" in client.get(f"/courses/{spec.slug}").get_data(as_text=True)
     certificate = session.scalar(select(Certificate).where(Certificate.user_id == learner.id))

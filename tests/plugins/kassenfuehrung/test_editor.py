@@ -7,22 +7,9 @@ import io
 import re
 import zipfile
 
-import pytest
-from flask.testing import FlaskClient
-from sqlalchemy.orm import Session
-
-from mso_academy.accounts.models import Role
 from tests.conftest import login
 from tests.factories import make_user
 from tests.functional.test_authoring import add_activity, create_course, draft, text
-
-
-@pytest.fixture
-def as_trainer(client: FlaskClient, session: Session) -> FlaskClient:
-    trainer = make_user(session, name="Tina Trainer", roles=(Role.TRAINER,))
-    session.commit()
-    login(client, trainer.email)
-    return client
 
 
 def cashbook_form(**changes: str) -> dict[str, str]:

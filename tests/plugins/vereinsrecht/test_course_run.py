@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from flask.testing import FlaskClient
-from markupsafe import escape
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -14,6 +12,7 @@ from mso_academy.catalog.packages import import_course, load_package
 from mso_academy.certificates.models import Certificate
 from mso_academy.plugins.manager import plugins
 from tests.conftest import login
+from tests.journeys import take_course
 from tests.plugins.vereinsrecht.conftest import COURSE, right_case_answers, right_statute_answers
 
 
@@ -46,26 +45,7 @@ def test_a_volunteer_takes_the_shipped_course_to_a_certificate(
     import_course(session, spec)
     session.commit()
     login(client, learner.email)
-    response = client.post(f"/courses/{spec.slug}/enrol")
-    location = client.get(response.location).location
-    kinds_seen = []
-    while location and "/learn/" in location:
-        page = client.get(location).get_data(as_text=True)
-        title = re.search(r"<h1[^>]*>(.*?)</h1>", page).group(1)
-        activity = next(a for m in spec.modules for a in m.activities if escape(a.title) == title)
-        kinds_seen.append(activity.kind)
-        data = ANSWERS[activity.kind](activity.content)
-        data["submission_token"] = re.search(r'name="submission_token" value="([^"]+)"', page).group(1)
-        response = client.post(location, data=data)
-        assert response.status_code == 303, (activity.key, response.get_data(as_text=True)[:500])
-        if response.location.endswith("#result"):
-            result = client.get(response.location).get_data(as_text=True)
-            assert "Passed!" in result, activity.key
-            # The next activity: follow the page's "next" link, as a learner would.
-            following = re.search(r'href="([^"]*/learn/[^"]+)"[^>]*>\s*(?:Next|Continue)', result)
-            location = following.group(1) if following else None
-        else:
-            location = response.location if "/learn/" in response.location else None
+    kinds_seen = take_course(client, spec, lambda step: ANSWERS[step.activity.kind](step.activity.content))
     assert {"statute_check", "decision_case", "quiz", "text_lesson"} <= set(kinds_seen)
     assert len(kinds_seen) == sum(len(m.activities) for m in spec.modules)
     assert "You completed this course" in client.get(f"/courses/{spec.slug}").get_data(as_text=True)
