@@ -86,7 +86,7 @@ def test_a_volunteer_takes_the_shipped_course_to_a_certificate(
     assert "You completed this course" in client.get(f"/courses/{spec.slug}").get_data(as_text=True)
     certificate = session.scalar(select(Certificate).where(Certificate.user_id == learner.id))
     assert certificate is not None and certificate.course_slug == "fluechtlingsberatung-ehrenamtlich"
-    assert certificate.contributions[0]["label"] == "Rechtsgrundlagen (Stand 22.11.2026)"
+    assert certificate.contributions[0]["label"] == "Rechtsgrundlagen (Stand 23.11.2026)"
     assert "§§ 2, 6 RDG" in certificate.contributions[0]["text"]
 
 

@@ -30,7 +30,7 @@ def test_the_course_type_and_both_kinds_are_registered(app: Flask) -> None:
 
 def test_certificate_lines_name_the_legal_bases_in_the_course_language() -> None:
     german = certificate_contributions("x", "fluechtlingsberatung", "de")
-    assert german[0]["label"] == "Rechtsgrundlagen (Stand 22.11.2026)"
+    assert german[0]["label"] == "Rechtsgrundlagen (Stand 23.11.2026)"
     assert "§§ 2, 6 RDG" in german[0]["text"] and "2024/1348" in german[0]["text"]
     assert certificate_contributions("x", "fluechtlingsberatung", "tr")[0]["label"].startswith("Legal bases")
     assert certificate_contributions("x", "vereinsrecht", "de") is None

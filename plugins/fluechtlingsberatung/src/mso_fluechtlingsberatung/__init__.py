@@ -40,7 +40,7 @@ COURSE_TYPE = "fluechtlingsberatung"
 LEGAL_BASES = {
     "de": [
         (
-            "Rechtsgrundlagen (Stand 22.11.2026)",
+            "Rechtsgrundlagen (Stand 23.11.2026)",
             "§§ 2, 6 RDG (Grenzen unentgeltlicher Rechtsdienstleistung); AsylG, AufenthG und AsylbLG in der Fassung "
             "des GEAS-Anpassungsgesetzes; GEAS-Verordnungen (EU) 2024/1347, 2024/1348, 2024/1351, 2024/1356 und "
             "Richtlinie (EU) 2024/1346; Art. 5, 6, 9 DSGVO",
