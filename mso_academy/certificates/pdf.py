@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 from importlib.resources import files
+from pathlib import Path
 
 import segno
 from flask_babel import force_locale, format_date, format_decimal, ngettext
@@ -16,11 +17,12 @@ from flask_babel import gettext as _
 from fpdf import FPDF
 from fpdf.enums import Align, XPos, YPos
 
+from mso_academy.certificates import pdf_fonts
 from mso_academy.certificates.funders import funder_line, teaching_units
 from mso_academy.certificates.models import Certificate
 from mso_academy.templating import RTL_LANGUAGES
 
-FONT_DIR = files("mso_academy").joinpath("data/fonts")
+FONT_DIR = Path(str(files("mso_academy").joinpath("data/fonts")))
 BRAND = (11, 92, 173)
 MUTED = (85, 93, 102)
 FOOTER_HEIGHT = 48  # mm: dates, issuer and the QR code
@@ -47,8 +49,8 @@ def _render(certificate: Certificate, verify_url: str) -> bytes:
     pdf.set_author(certificate.issuer_name)
     pdf.set_creator("MSO Academy")
     pdf.set_lang(certificate.course_language)
-    pdf.add_font("DejaVu", "", str(FONT_DIR.joinpath("DejaVuSans.ttf")))
-    pdf.add_font("DejaVu", "B", str(FONT_DIR.joinpath("DejaVuSans-Bold.ttf")))
+    pdf_fonts.add_font(pdf, "DejaVu", "", FONT_DIR / "DejaVuSans.ttf")  # parsed once per process
+    pdf_fonts.add_font(pdf, "DejaVu", "B", FONT_DIR / "DejaVuSans-Bold.ttf")
     pdf.set_text_shaping(use_shaping_engine=True)
     pdf.set_margins(20, 20, 20)
     pdf.set_auto_page_break(auto=True, margin=20)
