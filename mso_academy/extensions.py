@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, has_request_context, request, session
-from flask_babel import Babel, Domain
+from functools import cache, cached_property
+
+from babel.support import Translations
+from flask import Flask, Request, current_app, has_request_context, request, session
+from flask_babel import Babel, Domain, get_locale
 from flask_login import LoginManager, current_user
 from flask_wtf import CSRFProtect
+from wtforms.i18n import messages_path
 
 
 class AppDomain(Domain):
@@ -17,6 +21,20 @@ class AppDomain(Domain):
 
     def get_translations_cache(self, ctx: object) -> dict[object, object]:
         return current_app.extensions.setdefault("mso_academy_translations_cache", {})
+
+
+@cache
+def _wtforms_catalogue(locale: str) -> Translations:
+    return Translations.load(messages_path(), [locale], domain="wtforms")
+
+
+class AppRequest(Request):
+    """Flask-WTF loads WTForms' own catalogue (its built-in error messages) from disk on every request that renders
+    a form, unless the request already carries it in `wtforms_translations`: one parsed catalogue per locale."""
+
+    @cached_property
+    def wtforms_translations(self) -> Translations:
+        return _wtforms_catalogue(str(get_locale()))
 
 
 login_manager = LoginManager()
@@ -40,6 +58,7 @@ def select_locale() -> str:
 
 
 def init_app(app: Flask) -> None:
+    app.request_class = AppRequest
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"

@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from mso_academy.db import Base, UTCDateTime, utcnow
 
@@ -45,6 +45,9 @@ class User(Base):
     totp_last_step: Mapped[int | None] = mapped_column(Integer)
 
     roles: Mapped[list[UserRole]] = relationship(back_populates="user", cascade="all, delete-orphan", lazy="selectin")
+    # Whether the user manages an organisation, when the query that loaded them asked (the session's user loader
+    # does, see `twofactor.with_manager_flag`); None otherwise. Saves every signed-in page a query of its own.
+    manages_organisation: Mapped[bool | None] = query_expression()
 
     # Flask-Login protocol ---------------------------------------------------------------------------------
     is_authenticated = True

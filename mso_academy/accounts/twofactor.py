@@ -17,7 +17,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, with_expression
 
 from mso_academy.accounts import passwords
 from mso_academy.accounts.models import RecoveryCode, Role, User
@@ -35,6 +35,16 @@ class WrongCode(DomainError):
     status_code = 401
 
 
+def with_manager_flag() -> Any:
+    """A loader option filling `User.manages_organisation`, so that `is_required` needs no query of its own."""
+    from mso_academy.organisations.models import MemberRole, Membership
+
+    manages = (
+        select(Membership.id).where(Membership.user_id == User.id, Membership.role == str(MemberRole.MANAGER)).exists()
+    )
+    return with_expression(User.manages_organisation, manages)
+
+
 def is_required(session: Session, user: Any) -> bool:
     """Admins and organisation managers must use a second factor (when TWO_FACTOR_ENFORCED is on)."""
     from mso_academy.organisations.models import MemberRole, Membership
@@ -43,6 +53,8 @@ def is_required(session: Session, user: Any) -> bool:
         return False
     if user.has_role(Role.ADMIN):
         return True
+    if user.manages_organisation is not None:
+        return bool(user.manages_organisation)
     return (
         session.scalar(
             select(Membership.id)

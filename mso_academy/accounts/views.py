@@ -20,10 +20,15 @@ bp = Blueprint("accounts", __name__, url_prefix="/account")
 
 @login_manager.user_loader
 def _load_user(session_token: str) -> User | None:
-    # The roles come in the same query (joined), so a signed-in page pays one query for its user, not two.
+    # The roles and the manager flag come in the same query, so a signed-in page pays one query for its user.
     user = (
         get_session()
-        .scalars(select(User).options(joinedload(User.roles)).where(User.session_token == session_token))
+        .scalars(
+            select(User)
+            .options(joinedload(User.roles), twofactor.with_manager_flag())
+            .where(User.session_token == session_token)
+            .execution_options(populate_existing=True)  # fills the flag on a user the session already holds
+        )
         .unique()
         .first()
     )

@@ -108,12 +108,12 @@ def course_for_editing(session: Session, user: Any, slug: str) -> Course:
 
 
 def list_courses_for(session: Session, user: User) -> list[EditorCourse]:
-    """The courses `user` owns or co-trains (admins: all), by title; two queries."""
+    """The courses `user` owns or co-trains (admins: all), by title; three queries."""
     stmt = select(Course).order_by(Course.title, Course.id)
     if not has_permission(user, Permission.COURSE_EDIT_ANY):
         co_trained = select(CourseTrainer.course_id).where(CourseTrainer.user_id == user.id)
         stmt = stmt.where(or_(Course.owner_id == user.id, Course.id.in_(co_trained)))
-    courses = list(session.scalars(stmt))
+    courses = list(session.scalars(stmt.options(selectinload(Course.co_trainers))))  # the template asks is_trainer
     drafts = {
         d.course_id: spec_from_dict(d.spec)
         for d in session.scalars(select(CourseDraft).where(CourseDraft.course_id.in_([c.id for c in courses])))

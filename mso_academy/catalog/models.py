@@ -55,7 +55,9 @@ class Course(Base):
     modules: Mapped[list[Module]] = relationship(
         back_populates="course", cascade="all, delete-orphan", order_by="Module.position"
     )
-    co_trainers: Mapped[list[CourseTrainer]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+    # Loaded on first use: only trainers' permission checks need it, and the pages listing courses for learners
+    # (catalogue, dashboard) would otherwise pay one more query each.
+    co_trainers: Mapped[list[CourseTrainer]] = relationship(cascade="all, delete-orphan")
 
     def is_trainer(self, user_id: int) -> bool:
         """The owner or a co-trainer: the people who edit the course and look after its learners."""

@@ -9,7 +9,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from mso_academy.catalog.models import Activity, Course, CourseStatus, Module
 from mso_academy.errors import NotFound
@@ -97,8 +97,13 @@ def facet_values(session: Session) -> dict[str, list[str]]:
 
 def course_by_slug(session: Session, slug: str, viewer: Any) -> Course:
     """The course with its outline loaded; `NotFound` for unknown courses and for drafts the viewer may not see."""
-    course = session.scalar(
-        select(Course).where(Course.slug == slug).options(selectinload(Course.modules).selectinload(Module.activities))
+    # Modules and activities joined into the one statement: every learner page starts here.
+    course = (
+        session.scalars(
+            select(Course).where(Course.slug == slug).options(joinedload(Course.modules).joinedload(Module.activities))
+        )
+        .unique()
+        .one_or_none()
     )
     if course is None or not can_view_course(viewer, course):
         raise NotFound(_("This course does not exist."))

@@ -58,9 +58,9 @@ def course(slug: str) -> str:
     course = services.course_by_slug(session, slug, current_user)
     progress = None
     if current_user.is_authenticated:
-        enrolment = learning.find_enrolment(session, current_user.id, course.id)
+        enrolment = learning.find_enrolment(session, current_user.id, course.id, with_progress=True)
         if enrolment is not None:
-            progress = learning.course_progress(session, course, enrolment)
+            progress = learning.course_progress(session, course, enrolment, rows=enrolment.progress)
     return render_template(
         "catalog/course.html",
         course=course,

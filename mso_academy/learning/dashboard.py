@@ -3,12 +3,12 @@ progress, certificates, suggestions."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, contains_eager
+from sqlalchemy.sql.selectable import ScalarSelect
 
 from mso_academy.accounts.models import User
 from mso_academy.catalog.models import Activity, Course, Module
@@ -43,30 +43,22 @@ class Dashboard:
 
 
 def dashboard(session: Session, user: User, suggestions: int = 3, today: date | None = None) -> Dashboard:
-    """The learner's courses with progress and certificates, in eight queries whatever their number."""
-    enrolments = list(
-        session.scalars(
-            select(Enrolment)
-            .join(Enrolment.course)
-            .options(contains_eager(Enrolment.course))
-            .where(Enrolment.user_id == user.id)
-            .order_by(Enrolment.last_activity_at.desc().nulls_last(), Enrolment.enrolled_at.desc())
-        )
-    )
-    course_ids = [e.course_id for e in enrolments]
-    totals = _activity_counts(session, course_ids)
-    done = _passed_counts(session, [e.id for e in enrolments])
+    """The learner's courses with progress and certificates, in four queries whatever their number."""
+    rows = session.execute(
+        select(Enrolment, *_counts())
+        .join(Enrolment.course)
+        .options(contains_eager(Enrolment.course))
+        .where(Enrolment.user_id == user.id)
+        .order_by(Enrolment.last_activity_at.desc().nulls_last(), Enrolment.enrolled_at.desc())
+    ).all()
     summaries = [
         EnrolmentSummary(
-            enrolment=e,
-            course=e.course,
-            done=done.get(e.id, 0),
-            total=totals.get((e.course_id, False), 0) + (totals.get((e.course_id, True), 0) if e.cycle > 1 else 0),
+            enrolment=e, course=e.course, done=done or 0, total=(first or 0) + ((renewal or 0) if e.cycle > 1 else 0)
         )
-        for e in enrolments
+        for e, first, renewal, done in rows
     ]
     assigned = open_for_learner(session, user.id, today or local_date())
-    suggest_not = [*course_ids, *(a.course.id for a in assigned)]
+    suggest_not = [*(s.course.id for s in summaries), *(a.course.id for a in assigned)]
     return Dashboard(
         in_progress=[s for s in summaries if not s.enrolment.is_completed],
         completed=[s for s in summaries if s.enrolment.is_completed],
@@ -76,25 +68,22 @@ def dashboard(session: Session, user: User, suggestions: int = 3, today: date | 
     )
 
 
-def _passed_counts(session: Session, enrolment_ids: list[int]) -> Mapping[int, int]:
-    if not enrolment_ids:
-        return {}
-    rows = session.execute(
-        select(ActivityProgress.enrolment_id, func.count())
-        .where(ActivityProgress.enrolment_id.in_(enrolment_ids), ActivityProgress.passed_at.is_not(None))
-        .group_by(ActivityProgress.enrolment_id)
-    )
-    return dict(rows.all())
+def _counts() -> tuple[ScalarSelect[int], ScalarSelect[int], ScalarSelect[int]]:
+    """Per enrolment row: activities of the first pass, activities of renewal modules, activities passed."""
 
+    def activities(renewal: bool) -> ScalarSelect[int]:
+        return (
+            select(func.count(Activity.id))
+            .join(Module, Module.id == Activity.module_id)
+            .where(Module.course_id == Enrolment.course_id, Module.is_renewal.is_(renewal))
+            .correlate(Enrolment)
+            .scalar_subquery()
+        )
 
-def _activity_counts(session: Session, course_ids: list[int]) -> Mapping[tuple[int, bool], int]:
-    """Activities per (course, in a renewal module?)."""
-    if not course_ids:
-        return {}
-    rows = session.execute(
-        select(Module.course_id, Module.is_renewal, func.count(Activity.id))
-        .join(Activity, Activity.module_id == Module.id)
-        .where(Module.course_id.in_(course_ids))
-        .group_by(Module.course_id, Module.is_renewal)
+    passed = (
+        select(func.count(ActivityProgress.id))
+        .where(ActivityProgress.enrolment_id == Enrolment.id, ActivityProgress.passed_at.is_not(None))
+        .correlate(Enrolment)
+        .scalar_subquery()
     )
-    return {(course_id, is_renewal): n for course_id, is_renewal, n in rows}
+    return activities(False), activities(True), passed

@@ -6,6 +6,7 @@ Built from the course outline and the learner's progress rows in one query; `rel
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
@@ -45,6 +46,8 @@ class CourseProgress:
     course: Course
     enrolment: Enrolment
     modules: list[ModuleState] = field(default_factory=list)
+    # The stored progress rows by activity id, so that a submission updates the row it read instead of reading it again.
+    rows: dict[int, ActivityProgress] = field(default_factory=dict)
 
     @property
     def states(self) -> list[ActivityState]:
@@ -94,19 +97,24 @@ class CourseProgress:
         return None, None
 
 
-def course_progress(session: Session, course: Course, enrolment: Enrolment) -> CourseProgress:
-    """The learner's state of every activity; `course` must have its outline loaded (one extra query)."""
-    rows = {
-        p.activity_id: p
-        for p in session.scalars(select(ActivityProgress).where(ActivityProgress.enrolment_id == enrolment.id))
-    }
-    progress = CourseProgress(course=course, enrolment=enrolment)
+def course_progress(
+    session: Session, course: Course, enrolment: Enrolment, rows: Iterable[ActivityProgress] | None = None
+) -> CourseProgress:
+    """The learner's state of every activity; `course` must have its outline loaded.
+
+    `rows` are the enrolment's progress rows when the caller loaded them with the enrolment (see
+    `learning.services.find_enrolment`); otherwise they cost one query here.
+    """
+    if rows is None:
+        rows = session.scalars(select(ActivityProgress).where(ActivityProgress.enrolment_id == enrolment.id))
+    progress = CourseProgress(course=course, enrolment=enrolment, rows={p.activity_id: p for p in rows})
+    rows_by_activity = progress.rows
     for module in course.modules:
         if module.is_renewal and enrolment.cycle == 1:
             continue  # renewal modules are for renewing a certificate, not for the first pass
         states = []
         for activity in module.activities:
-            row = rows.get(activity.id)
+            row = rows_by_activity.get(activity.id)
             states.append(
                 ActivityState(
                     activity=activity,

@@ -20,13 +20,14 @@ The progress model lives in `learning.progress`, the dashboard in `learning.dash
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 from werkzeug.datastructures import FileStorage, MultiDict
 
 from mso_academy.accounts.models import User
@@ -74,8 +75,14 @@ class ReviewStatus(StrEnum):
 # --- enrolment ----------------------------------------------------------------------------------------------
 
 
-def find_enrolment(session: Session, user_id: int, course_id: int) -> Enrolment | None:
-    return session.scalar(select(Enrolment).where(Enrolment.user_id == user_id, Enrolment.course_id == course_id))
+def find_enrolment(session: Session, user_id: int, course_id: int, with_progress: bool = False) -> Enrolment | None:
+    """The enrolment; `with_progress` brings its progress rows in the same statement (for `course_progress`)."""
+    stmt = select(Enrolment).where(Enrolment.user_id == user_id, Enrolment.course_id == course_id)
+    if not with_progress:
+        return session.scalar(stmt)
+    # populate_existing: an enrolment already in the session gets the rows as stored now, not a stale collection.
+    stmt = stmt.options(joinedload(Enrolment.progress)).execution_options(populate_existing=True)
+    return session.scalars(stmt).unique().one_or_none()
 
 
 def enrol(
@@ -102,10 +109,55 @@ def enrol(
 
 
 def learner_progress(session: Session, user: User, course: Course) -> CourseProgress:
-    enrolment = find_enrolment(session, user.id, course.id)
+    enrolment = find_enrolment(session, user.id, course.id, with_progress=True)
     if enrolment is None:
         raise NotEnrolled(_("Enrol in this course to start learning."))
-    return course_progress(session, course, enrolment)
+    return course_progress(session, course, enrolment, rows=enrolment.progress)
+
+
+@dataclass(frozen=True)
+class SubmissionFacts:
+    """What a submission must know of the earlier attempts at its activity, read under the enrolment's lock."""
+
+    last_number: int  # 0 before the first attempt; attempts are numbered across renewal cycles
+    last_pending: bool  # the last attempt waits for a trainer's review
+    replay_id: int | None  # the attempt already stored with this submission token (a form sent twice)
+
+
+def submission_progress(
+    session: Session, user: User, course: Course, activity_id: int, submission_token: str
+) -> tuple[CourseProgress, SubmissionFacts]:
+    """The learner's progress and the facts `submit` needs, in one statement that locks the enrolment.
+
+    The lock (PostgreSQL: FOR UPDATE OF the enrolment row; SQLite: the write lock every POST takes first) makes
+    submissions of one enrolment run one after the other, each seeing what the one before stored — without it two
+    quick clicks on two devices could both pass the same activity.
+    """
+    same = (Attempt.enrolment_id == Enrolment.id, Attempt.activity_id == activity_id)
+    last = select(Attempt).where(*same).order_by(Attempt.number.desc()).limit(1).correlate(Enrolment)
+    stmt = (
+        select(
+            Enrolment,
+            select(func.max(Attempt.number)).where(*same).correlate(Enrolment).scalar_subquery(),
+            last.with_only_columns(Attempt.review_status).scalar_subquery(),
+            select(Attempt.id)
+            .where(*same, Attempt.submission_token == submission_token)
+            .correlate(Enrolment)
+            .scalar_subquery(),
+        )
+        .where(Enrolment.user_id == user.id, Enrolment.course_id == course.id)
+        .options(joinedload(Enrolment.progress))
+        .with_for_update(of=Enrolment)
+        .execution_options(populate_existing=True)
+    )
+    row = session.execute(stmt).unique().one_or_none()
+    if row is None:
+        raise NotEnrolled(_("Enrol in this course to start learning."))
+    enrolment, last_number, last_status, replay_id = row
+    facts = SubmissionFacts(
+        last_number=last_number or 0, last_pending=last_status == ReviewStatus.PENDING, replay_id=replay_id
+    )
+    return course_progress(session, course, enrolment, rows=enrolment.progress), facts
 
 
 def open_activity(progress: CourseProgress, activity_id: int) -> ActivityState:
@@ -174,28 +226,32 @@ def submit(
     form: FormData,
     submission_token: str,
     files: Mapping[str, FileStorage] | None = None,
+    facts: SubmissionFacts | None = None,
 ) -> Attempt:
     """Grade and store one attempt; the same `submission_token` twice returns the first attempt.
 
-    `files` are the uploaded files (``request.files``); only the kind's `upload_field` is looked at.
+    `files` are the uploaded files (``request.files``); only the kind's `upload_field` is looked at. `facts` come
+    with a `progress` read by `submission_progress` (locked, fresh); without them the enrolment is locked and the
+    facts are read here.
     """
     enrolment = progress.enrolment
     state = open_activity(progress, activity_id)
     activity = state.activity
     if not submission_token or len(submission_token) > 64:
         raise DomainError(_("The form was incomplete. Please reload the page and try again."))
-    existing = _attempt_by_token(session, enrolment.id, activity.id, submission_token)
+    if facts is None:
+        _lock_and_refresh(session, progress, state)
+        facts = _submission_facts(session, enrolment.id, activity.id, submission_token)
+    existing = session.get(Attempt, facts.replay_id) if facts.replay_id is not None else None
     if existing is not None:
         return existing
     kind = kind_for(plugins, activity)
-    _lock_and_refresh(session, enrolment, state)
     if state.passed:
         raise Conflict(_("You have passed this activity already."))
     limit = kind.max_attempts(activity.content)
     if limit is not None and state.attempts >= limit:
         raise Conflict(_("You have used all attempts for this activity."))
-    previous = last_attempt(session, enrolment.id, activity.id)
-    if previous is not None and previous.review_status == ReviewStatus.PENDING:
+    if facts.last_pending:
         raise Conflict(_("Your work is waiting for review. You can hand in again if a trainer returns it."))
     upload = None
     if kind.upload_field:
@@ -211,7 +267,7 @@ def submit(
     attempt = Attempt(
         enrolment_id=enrolment.id,
         activity_id=activity.id,
-        number=(previous.number if previous else 0) + 1,  # numbered across renewal cycles
+        number=facts.last_number + 1,  # numbered across renewal cycles
         submission_token=submission_token,
         answers=dict(answers),
         score=grade.score,
@@ -281,13 +337,13 @@ def _attempt_by_token(session: Session, enrolment_id: int, activity_id: int, tok
     )
 
 
-def _lock_and_refresh(session: Session, enrolment: Enrolment, state: ActivityState) -> None:
-    """Submissions of one enrolment run one after the other, and see what the one before them stored.
+def _lock_and_refresh(session: Session, progress: CourseProgress, state: ActivityState) -> None:
+    """For a `progress` read without the lock (see `submission_progress`): lock now and re-read the activity's row.
 
-    `state` was read before this request could know of a submission committed meanwhile (two quick clicks on
-    two devices); without the lock both could pass the same activity. PostgreSQL locks the enrolment row; on
-    SQLite writing requests already hold the write lock (BEGIN IMMEDIATE) and FOR UPDATE is not rendered.
+    PostgreSQL locks the enrolment row; on SQLite writing requests already hold the write lock (BEGIN IMMEDIATE)
+    and FOR UPDATE is not rendered.
     """
+    enrolment = progress.enrolment
     session.execute(select(Enrolment.id).where(Enrolment.id == enrolment.id).with_for_update())
     row = session.scalar(
         select(ActivityProgress)
@@ -295,19 +351,32 @@ def _lock_and_refresh(session: Session, enrolment: Enrolment, state: ActivitySta
         .execution_options(populate_existing=True)
     )
     if row is not None:
+        progress.rows[state.activity.id] = row
         state.passed = row.passed
         state.attempts = row.attempts_count
 
 
-def _progress_row(session: Session, enrolment_id: int, activity_id: int) -> ActivityProgress:
-    row = session.scalar(
-        select(ActivityProgress).where(
-            ActivityProgress.enrolment_id == enrolment_id, ActivityProgress.activity_id == activity_id
+def _submission_facts(session: Session, enrolment_id: int, activity_id: int, token: str) -> SubmissionFacts:
+    attempts = session.execute(
+        select(Attempt.id, Attempt.number, Attempt.review_status, Attempt.submission_token).where(
+            Attempt.enrolment_id == enrolment_id, Attempt.activity_id == activity_id
         )
+    ).all()
+    last = max(attempts, key=lambda a: a.number, default=None)
+    return SubmissionFacts(
+        last_number=last.number if last else 0,
+        last_pending=last is not None and last.review_status == ReviewStatus.PENDING,
+        replay_id=next((a.id for a in attempts if a.submission_token == token), None),
     )
+
+
+def _progress_row(session: Session, progress: CourseProgress, activity_id: int) -> ActivityProgress:
+    """The activity's progress row as read with the progress; a new one joins the enrolment's collection."""
+    row = progress.rows.get(activity_id)
     if row is None:
-        row = ActivityProgress(enrolment_id=enrolment_id, activity_id=activity_id, attempts_count=0, best_score=0.0)
+        row = ActivityProgress(enrolment=progress.enrolment, activity_id=activity_id, attempts_count=0, best_score=0.0)
         session.add(row)
+        progress.rows[activity_id] = row
     return row
 
 
@@ -315,7 +384,7 @@ def _record_progress(
     session: Session, plugins: PluginManager, progress: CourseProgress, state: ActivityState, attempt: Attempt
 ) -> None:
     enrolment = progress.enrolment
-    row = _progress_row(session, enrolment.id, attempt.activity_id)
+    row = _progress_row(session, progress, attempt.activity_id)
     row.attempts_count += 1
     row.best_score = max(row.best_score, attempt.score)
     enrolment.last_activity_at = attempt.submitted_at
@@ -340,7 +409,7 @@ def record_passed(
         raise NotFound(_("This course does not exist."))
     progress = course_progress(session, course, enrolment)
     state = progress.state_of(activity.id)
-    row = _progress_row(session, enrolment.id, activity.id)
+    row = _progress_row(session, progress, activity.id)
     row.best_score = max(row.best_score, attempt.score)
     state.best_score = row.best_score
     _mark_passed(session, plugins, progress, state, row, attempt)

@@ -126,17 +126,13 @@ def activity(slug: str, activity_id: int) -> Response | tuple[str, int]:
 @login_required
 def submit(slug: str, activity_id: int) -> Response | tuple[str, int]:
     session = get_session()
+    token = request.form.get("submission_token", "")
     try:
-        progress = _progress(slug)
+        course = catalog.course_by_slug(session, slug, current_user)
+        progress, facts = services.submission_progress(session, current_user, course, activity_id, token)
         was_completed = progress.enrolment.is_completed
         attempt = services.submit(
-            session,
-            plugins(),
-            progress,
-            activity_id,
-            request.form,
-            request.form.get("submission_token", ""),
-            files=request.files,
+            session, plugins(), progress, activity_id, request.form, token, files=request.files, facts=facts
         )
     except (services.NotEnrolled, services.ActivityLocked) as exc:
         flash(exc.message, "info")

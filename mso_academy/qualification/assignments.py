@@ -168,9 +168,21 @@ def holds_valid_certificate(now: datetime) -> ColumnElement[bool]:
 
 
 def open_for_learner(session: Session, user_id: int, today: date) -> list[LearnerAssignment]:
-    """The user's open assignments, the soonest due first; three queries."""
+    """The user's open assignments (none whose certificate they hold), the soonest due first; one query."""
+    held = (
+        select(Certificate.id)
+        .where(Certificate.user_id == user_id, Certificate.course_id == Course.id, holds_valid_certificate(utcnow()))
+        .exists()
+    )
+    enrolled = (
+        select(Enrolment.id)
+        .where(
+            Enrolment.user_id == user_id, Enrolment.course_id == Course.id, Enrolment.status == EnrolmentStatus.ACTIVE
+        )
+        .exists()
+    )
     rows = session.execute(
-        select(CourseAssignment.due_on, Course, Organisation.name)
+        select(CourseAssignment.due_on, Course, Organisation.name, enrolled)
         .join(Course, Course.id == CourseAssignment.course_id)
         .join(Organisation, Organisation.id == CourseAssignment.organisation_id)
         .join(
@@ -180,38 +192,16 @@ def open_for_learner(session: Session, user_id: int, today: date) -> list[Learne
                 Membership.user_id == CourseAssignment.user_id,
             ),
         )
-        .where(CourseAssignment.user_id == user_id, Course.status == CourseStatus.PUBLISHED)
+        .where(CourseAssignment.user_id == user_id, Course.status == CourseStatus.PUBLISHED, ~held)
         .order_by(CourseAssignment.due_on.asc().nulls_last(), Course.title, Organisation.name)
     ).all()
-    if not rows:
-        return []
-    course_ids = {course.id for _due, course, _name in rows}
-    held = set(
-        session.scalars(
-            select(Certificate.course_id).where(
-                Certificate.user_id == user_id,
-                Certificate.course_id.in_(course_ids),
-                holds_valid_certificate(utcnow()),
-            )
-        )
-    )
-    active = set(
-        session.scalars(
-            select(Enrolment.course_id).where(
-                Enrolment.user_id == user_id,
-                Enrolment.course_id.in_(course_ids),
-                Enrolment.status == EnrolmentStatus.ACTIVE,
-            )
-        )
-    )
     return [
         LearnerAssignment(
             course=course,
             organisation_name=name,
             due_on=due_on,
-            enrolled=course.id in active,
+            enrolled=bool(is_enrolled),
             overdue=due_on is not None and due_on < today,
         )
-        for due_on, course, name in rows
-        if course.id not in held
+        for due_on, course, name, is_enrolled in rows
     ]
