@@ -77,11 +77,27 @@ def _clean(html: str, tags: set[str]) -> Markup:
 INLINE_TAGS = {"a", "b", "code", "del", "em", "i", "s", "strong", "sub", "sup", "br"}
 
 
+# Rendering and sanitising cost more than the rest of a lesson page; the same course text is shown to every
+# learner, so the sanitised HTML is kept per source text (a pure function of it; the locale-dependent table
+# labels are added afterwards). Bounded, so learners' own answers cannot grow it without limit.
+CACHE_SIZE = 2048
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def _inline_html(text: str) -> str:
+    return str(_clean(_parser().renderInline(text), INLINE_TAGS))
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def _block_html(text: str) -> str:
+    return str(_clean(_parser().render(text), ALLOWED_TAGS))
+
+
 def render_markdown_inline(text: str | None) -> Markup:
     """One line of Markdown (emphasis, code, links) without paragraphs, e.g. for a question in a legend."""
     if not text:
         return Markup("")
-    return _clean(_parser().renderInline(text), INLINE_TAGS)
+    return Markup(_inline_html(text))
 
 
 _TABLE = re.compile(r"<table>(.*?)</table>", re.S)
@@ -103,4 +119,4 @@ def render_markdown(text: str | None) -> Markup:
     """Safe HTML for Markdown written by trainers and learners."""
     if not text:
         return Markup("")
-    return _scrollable_tables(_clean(_parser().render(text), ALLOWED_TAGS))
+    return _scrollable_tables(Markup(_block_html(text)))

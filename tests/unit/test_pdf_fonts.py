@@ -122,3 +122,14 @@ def test_each_font_file_is_parsed_once_per_process(monkeypatch: pytest.MonkeyPat
     for name in NAMES:
         document(name)
     assert sorted(parsed) == sorted([REGULAR, BOLD])
+
+
+def test_only_text_that_needs_it_is_shaped() -> None:
+    """Right-to-left scripts and combining marks go through HarfBuzz; Latin, Turkish and Cyrillic text does not."""
+    from mso_academy.certificates.pdf import needs_shaping
+
+    assert needs_shaping("فاطمة الزهراء")
+    assert needs_shaping("شهادة")
+    assert needs_shaping("שלום")
+    assert needs_shaping("Nguye\u0303n")  # a combining tilde must be positioned by the font
+    assert not needs_shaping("Zertifikat für Ömer Çelik, Олена Шевченко – 3 Unterrichtseinheiten · 45 min")
