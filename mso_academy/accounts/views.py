@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
@@ -18,20 +20,21 @@ from mso_academy.redirects import safe_next
 bp = Blueprint("accounts", __name__, url_prefix="/account")
 
 
+@cache
+def _user_by_session_token() -> Select[tuple[User]]:
+    """Built once: every signed-in request runs it, and building the statement costs as much as running it."""
+    return (
+        select(User)
+        .options(joinedload(User.roles), twofactor.with_manager_flag())
+        .where(User.session_token == bindparam("session_token"))
+        .execution_options(populate_existing=True)  # fills the flag on a user the session already holds
+    )
+
+
 @login_manager.user_loader
 def _load_user(session_token: str) -> User | None:
     # The roles and the manager flag come in the same query, so a signed-in page pays one query for its user.
-    user = (
-        get_session()
-        .scalars(
-            select(User)
-            .options(joinedload(User.roles), twofactor.with_manager_flag())
-            .where(User.session_token == session_token)
-            .execution_options(populate_existing=True)  # fills the flag on a user the session already holds
-        )
-        .unique()
-        .first()
-    )
+    user = get_session().scalars(_user_by_session_token(), {"session_token": session_token}).unique().one_or_none()
     return user if user is not None and user.is_active else None
 
 

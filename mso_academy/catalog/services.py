@@ -5,10 +5,11 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, bindparam, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from mso_academy.catalog.models import Activity, Course, CourseStatus, Module
@@ -95,16 +96,19 @@ def facet_values(session: Session) -> dict[str, list[str]]:
     }
 
 
+@cache
+def _course_with_outline() -> Select[tuple[Course]]:
+    # Modules and activities joined into the one statement: every learner page starts here, so it is built once.
+    return (
+        select(Course)
+        .where(Course.slug == bindparam("slug"))
+        .options(joinedload(Course.modules).joinedload(Module.activities))
+    )
+
+
 def course_by_slug(session: Session, slug: str, viewer: Any) -> Course:
     """The course with its outline loaded; `NotFound` for unknown courses and for drafts the viewer may not see."""
-    # Modules and activities joined into the one statement: every learner page starts here.
-    course = (
-        session.scalars(
-            select(Course).where(Course.slug == slug).options(joinedload(Course.modules).joinedload(Module.activities))
-        )
-        .unique()
-        .one_or_none()
-    )
+    course = session.scalars(_course_with_outline(), {"slug": slug}).unique().one_or_none()
     if course is None or not can_view_course(viewer, course):
         raise NotFound(_("This course does not exist."))
     return course

@@ -16,7 +16,7 @@ from dateutil.relativedelta import relativedelta
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -160,11 +160,14 @@ def issue(session: Session, plugins: PluginManager, completion: Completion, enro
 # --- reading ------------------------------------------------------------------------------------------------
 
 
+_BY_CODE = select(Certificate).where(Certificate.code == bindparam("code"))  # built once: the public verify page
+
+
 def by_code(session: Session, code: str) -> Certificate | None:
     normalised = normalise_code(code)
     if normalised is None:
         return None
-    return session.scalar(select(Certificate).where(Certificate.code == normalised))
+    return session.scalar(_BY_CODE, {"code": normalised})
 
 
 def holder_certificate(session: Session, user_id: int, code: str) -> Certificate:

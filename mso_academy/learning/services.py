@@ -22,10 +22,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, select
+from sqlalchemy import Select, bindparam, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 from werkzeug.datastructures import FileStorage, MultiDict
@@ -75,14 +76,24 @@ class ReviewStatus(StrEnum):
 # --- enrolment ----------------------------------------------------------------------------------------------
 
 
+@cache
+def _enrolment_with_progress() -> Select[tuple[Enrolment]]:
+    # Built once (every learner page runs it). populate_existing: an enrolment already in the session gets the
+    # rows as stored now, not a stale collection.
+    return (
+        select(Enrolment)
+        .where(Enrolment.user_id == bindparam("user_id"), Enrolment.course_id == bindparam("course_id"))
+        .options(joinedload(Enrolment.progress))
+        .execution_options(populate_existing=True)
+    )
+
+
 def find_enrolment(session: Session, user_id: int, course_id: int, with_progress: bool = False) -> Enrolment | None:
     """The enrolment; `with_progress` brings its progress rows in the same statement (for `course_progress`)."""
-    stmt = select(Enrolment).where(Enrolment.user_id == user_id, Enrolment.course_id == course_id)
     if not with_progress:
-        return session.scalar(stmt)
-    # populate_existing: an enrolment already in the session gets the rows as stored now, not a stale collection.
-    stmt = stmt.options(joinedload(Enrolment.progress)).execution_options(populate_existing=True)
-    return session.scalars(stmt).unique().one_or_none()
+        return session.scalar(select(Enrolment).where(Enrolment.user_id == user_id, Enrolment.course_id == course_id))
+    params = {"user_id": user_id, "course_id": course_id}
+    return session.scalars(_enrolment_with_progress(), params).unique().one_or_none()
 
 
 def enrol(
