@@ -90,6 +90,7 @@ bench: install bench-packages
 bench-l: install bench-packages
 	$(MAKE) bench SIZE=L DB=postgresql
 	$(BIN)/python -m bench.compare --database postgresql M L
+	$(BIN)/python -m bench.interleave
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache node_modules

@@ -1,9 +1,10 @@
 """Growth of each page's p95 from one size to another: `python -m bench.compare --database postgresql M L`.
 
-Reads the newest results of both sizes in bench/results/ (the scenario run and, when present, the journey) and
-prints a Markdown table. Target (issue 12): going from M to L no page's p95 grows by more than 50 %. The journey's
-figures matter most: its load is the same at both sizes, whereas wrk saturates the server, so a scenario's p95
-there also follows its throughput.
+Reads the results of both sizes from the day of the newest scenario run in bench/results/ (the scenario run and,
+when present, the journey; older files would compare another version of the code) and prints a Markdown table.
+Target (issue 12): going from M to L no page's p95 grows by more than 50 %. The journey's figures matter most: its
+load is the same at both sizes, whereas wrk saturates the server, so a scenario's p95 there also follows its
+throughput. Runs made minutes apart also differ by the machine's load; `bench.interleave` takes that out.
 """
 
 from __future__ import annotations
@@ -21,6 +22,11 @@ LIMIT = 1.5
 def newest(pattern: str) -> dict[str, Any] | None:
     paths = sorted((BENCH / "results").glob(pattern))
     return json.loads(paths[-1].read_text()) if paths else None
+
+
+def newest_day(size: str, database: str) -> str:
+    paths = sorted((BENCH / "results").glob(f"*-{size}-{database}.json"))
+    return paths[-1].name[:10] if paths else "*"
 
 
 def rows(kind: str, small: dict[str, Any], large: dict[str, Any]) -> list[str]:
@@ -52,9 +58,10 @@ def main() -> None:
         ("journey without PDF", "-journey-nopdf", "requests"),
         ("wrk", "", "scenarios"),
     )
+    day = newest_day(args.small, args.database)
     for kind, suffix, key in variants:
-        small = newest(f"*-{args.small}-{args.database}{suffix}.json")
-        large = newest(f"*-{args.large}-{args.database}{suffix}.json")
+        small = newest(f"{day}-{args.small}-{args.database}{suffix}.json")
+        large = newest(f"{day}-{args.large}-{args.database}{suffix}.json")
         if small and large:
             lines += rows(kind, small[key], large[key])
     markdown = "\n".join(lines)

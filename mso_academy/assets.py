@@ -63,6 +63,7 @@ def init_app(app: Flask) -> None:
             response.direct_passthrough = False
             response.set_data(data)
         return response
+
     folder = Path(app.static_folder or "")
     if not folder.is_dir():
         return
