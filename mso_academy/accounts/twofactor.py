@@ -16,7 +16,7 @@ import segno
 from flask import current_app
 from flask_babel import gettext as _
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import Exists, select
 from sqlalchemy.orm import Session, with_expression
 
 from mso_academy.accounts import passwords
@@ -35,34 +35,28 @@ class WrongCode(DomainError):
     status_code = 401
 
 
-def with_manager_flag() -> Any:
-    """A loader option filling `User.manages_organisation`, so that `is_required` needs no query of its own."""
+def _manages_an_organisation(user_id: Any) -> Exists:
+    """Whether `user_id` (a value, or `User.id` inside a user query) manages an organisation."""
     from mso_academy.organisations.models import MemberRole, Membership
 
-    manages = (
-        select(Membership.id).where(Membership.user_id == User.id, Membership.role == str(MemberRole.MANAGER)).exists()
-    )
-    return with_expression(User.manages_organisation, manages)
+    manager = Membership.role == str(MemberRole.MANAGER)
+    return select(Membership.id).where(Membership.user_id == user_id, manager).exists()
+
+
+def with_manager_flag() -> Any:
+    """A loader option filling `User.manages_organisation`, so that `is_required` needs no query of its own."""
+    return with_expression(User.manages_organisation, _manages_an_organisation(User.id))
 
 
 def is_required(session: Session, user: Any) -> bool:
     """Admins and organisation managers must use a second factor (when TWO_FACTOR_ENFORCED is on)."""
-    from mso_academy.organisations.models import MemberRole, Membership
-
     if not current_app.config["TWO_FACTOR_ENFORCED"]:
         return False
     if user.has_role(Role.ADMIN):
         return True
-    if user.manages_organisation is not None:
+    if user.manages_organisation is not None:  # loaded with the user (the session's user loader asks)
         return bool(user.manages_organisation)
-    return (
-        session.scalar(
-            select(Membership.id)
-            .where(Membership.user_id == user.id, Membership.role == str(MemberRole.MANAGER))
-            .limit(1)
-        )
-        is not None
-    )
+    return bool(session.scalar(select(_manages_an_organisation(user.id))))
 
 
 def is_enabled(user: User) -> bool:

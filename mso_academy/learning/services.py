@@ -138,7 +138,18 @@ class SubmissionFacts:
 def submission_progress(
     session: Session, user: User, course: Course, activity_id: int, submission_token: str
 ) -> tuple[CourseProgress, SubmissionFacts]:
-    """The learner's progress and the facts `submit` needs, in one statement that locks the enrolment.
+    """The learner's progress and the facts `submit` needs, in one statement that locks the enrolment."""
+    found = _locked_enrolment(session, user.id, course.id, activity_id, submission_token)
+    if found is None:
+        raise NotEnrolled(_("Enrol in this course to start learning."))
+    enrolment, facts = found
+    return course_progress(session, course, enrolment, rows=enrolment.progress), facts
+
+
+def _locked_enrolment(
+    session: Session, user_id: int, course_id: int, activity_id: int, submission_token: str
+) -> tuple[Enrolment, SubmissionFacts] | None:
+    """The enrolment with its progress rows as stored now, and the attempt facts, read under the enrolment's lock.
 
     The lock (PostgreSQL: FOR UPDATE OF the enrolment row; SQLite: the write lock every POST takes first) makes
     submissions of one enrolment run one after the other, each seeing what the one before stored — without it two
@@ -156,19 +167,19 @@ def submission_progress(
             .correlate(Enrolment)
             .scalar_subquery(),
         )
-        .where(Enrolment.user_id == user.id, Enrolment.course_id == course.id)
+        .where(Enrolment.user_id == user_id, Enrolment.course_id == course_id)
         .options(joinedload(Enrolment.progress))
         .with_for_update(of=Enrolment)
         .execution_options(populate_existing=True)
     )
     row = session.execute(stmt).unique().one_or_none()
     if row is None:
-        raise NotEnrolled(_("Enrol in this course to start learning."))
+        return None
     enrolment, last_number, last_status, replay_id = row
     facts = SubmissionFacts(
         last_number=last_number or 0, last_pending=last_status == ReviewStatus.PENDING, replay_id=replay_id
     )
-    return course_progress(session, course, enrolment, rows=enrolment.progress), facts
+    return enrolment, facts
 
 
 def open_activity(progress: CourseProgress, activity_id: int) -> ActivityState:
@@ -250,9 +261,8 @@ def submit(
     activity = state.activity
     if not submission_token or len(submission_token) > 64:
         raise DomainError(_("The form was incomplete. Please reload the page and try again."))
-    if facts is None:
-        _lock_and_refresh(session, progress, state)
-        facts = _submission_facts(session, enrolment.id, activity.id, submission_token)
+    if facts is None:  # `progress` was read without the lock: take it now and see what is stored
+        facts = _lock_and_refresh(session, progress, state, submission_token)
     existing = session.get(Attempt, facts.replay_id) if facts.replay_id is not None else None
     if existing is not None:
         return existing
@@ -348,37 +358,22 @@ def _attempt_by_token(session: Session, enrolment_id: int, activity_id: int, tok
     )
 
 
-def _lock_and_refresh(session: Session, progress: CourseProgress, state: ActivityState) -> None:
-    """For a `progress` read without the lock (see `submission_progress`): lock now and re-read the activity's row.
-
-    PostgreSQL locks the enrolment row; on SQLite writing requests already hold the write lock (BEGIN IMMEDIATE)
-    and FOR UPDATE is not rendered.
-    """
+def _lock_and_refresh(
+    session: Session, progress: CourseProgress, state: ActivityState, submission_token: str
+) -> SubmissionFacts:
+    """Lock the enrolment of a `progress` read without the lock (see `submission_progress`) and bring the
+    activity's state up to what is stored now."""
     enrolment = progress.enrolment
-    session.execute(select(Enrolment.id).where(Enrolment.id == enrolment.id).with_for_update())
-    row = session.scalar(
-        select(ActivityProgress)
-        .where(ActivityProgress.enrolment_id == enrolment.id, ActivityProgress.activity_id == state.activity.id)
-        .execution_options(populate_existing=True)
-    )
+    found = _locked_enrolment(session, enrolment.user_id, enrolment.course_id, state.activity.id, submission_token)
+    if found is None:
+        raise NotEnrolled(_("Enrol in this course to start learning."))
+    locked, facts = found  # progress.enrolment itself (one identity per session), its rows read afresh
+    progress.rows.update((row.activity_id, row) for row in locked.progress)
+    row = progress.rows.get(state.activity.id)
     if row is not None:
-        progress.rows[state.activity.id] = row
         state.passed = row.passed
         state.attempts = row.attempts_count
-
-
-def _submission_facts(session: Session, enrolment_id: int, activity_id: int, token: str) -> SubmissionFacts:
-    attempts = session.execute(
-        select(Attempt.id, Attempt.number, Attempt.review_status, Attempt.submission_token).where(
-            Attempt.enrolment_id == enrolment_id, Attempt.activity_id == activity_id
-        )
-    ).all()
-    last = max(attempts, key=lambda a: a.number, default=None)
-    return SubmissionFacts(
-        last_number=last.number if last else 0,
-        last_pending=last is not None and last.review_status == ReviewStatus.PENDING,
-        replay_id=next((a.id for a in attempts if a.submission_token == token), None),
-    )
+    return facts
 
 
 def _progress_row(session: Session, progress: CourseProgress, activity_id: int) -> ActivityProgress:

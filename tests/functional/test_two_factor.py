@@ -221,3 +221,13 @@ def test_required_only_when_enforced(app, session):
     assert twofactor.is_required(session, admin)
     app.config["TWO_FACTOR_ENFORCED"] = False
     assert not twofactor.is_required(session, admin)
+
+
+def test_a_user_loaded_without_the_manager_flag_is_asked_with_a_query(app, session):
+    """Outside the session's user loader (e.g. a user read by a service) the flag is unknown and is looked up."""
+    manager = make_user(session, email="vorstand@example.org")
+    create_organisation(session, manager, Details(name="Brücke e.V."))
+    learner = make_user(session, email="lena@example.org")
+    assert manager.manages_organisation is None and learner.manages_organisation is None
+    assert twofactor.is_required(session, manager)
+    assert not twofactor.is_required(session, learner)
