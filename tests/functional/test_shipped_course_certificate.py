@@ -14,22 +14,9 @@ import yaml
 from mso_academy.catalog.packages import import_course, load_package
 from mso_academy.plugins.manager import plugins
 from tests.conftest import login
-from tests.journeys import take_course
+from tests.journeys import right_quiz_answers, take_course
 
 COURSE = Path(__file__).resolve().parents[2] / "courses" / "erste-schritte"
-
-
-def right_answers(quiz: dict) -> dict[str, object]:
-    answers: dict[str, object] = {}
-    for q in quiz["questions"]:
-        name = f"q-{q['key']}"
-        if q["type"] in ("single", "multiple"):
-            answers[name] = [o["key"] for o in q["options"] if o.get("correct")]
-        elif q["type"] == "true_false":
-            answers[name] = "true" if q["correct"] else "false"
-        else:
-            answers[name] = str(q["answer"])
-    return answers
 
 
 def test_complete_shipped_course_then_scan_the_qr_code(client, session, learner, tmp_path):
@@ -44,7 +31,9 @@ def test_complete_shipped_course_then_scan_the_qr_code(client, session, learner,
     take_course(
         client,
         spec,
-        lambda step: {"done": "1"} if step.activity.kind == "text_lesson" else right_answers(step.activity.content),
+        lambda step: (
+            {"done": "1"} if step.activity.kind == "text_lesson" else right_quiz_answers(step.activity.content)
+        ),
     )
     page = client.get(f"/courses/{spec.slug}").get_data(as_text=True)
     assert "You completed this course" in page

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import copy
 from pathlib import Path
 from typing import Any
 
 import mso_fluechtlingsberatung
 import pytest
-import yaml
+
+from tests.plugins.support import shipped_document
 
 COURSE = Path(__file__).resolve().parents[3] / "courses" / "fluechtlingsberatung-ehrenamtlich"
 
@@ -20,17 +20,7 @@ def app_config() -> dict[str, Any]:
 
 def shipped(relative: str) -> dict[str, Any]:
     """A content document of the shipped course (a fresh copy a test may change)."""
-    return copy.deepcopy(yaml.safe_load((COURSE / relative).read_text(encoding="utf-8")))
-
-
-class Form(dict):
-    """A submitted form as the core passes it: `get`, `getlist` and `keys` of a werkzeug MultiDict."""
-
-    def getlist(self, key: str) -> list[str]:
-        value = self.get(key)
-        if value is None:
-            return []
-        return list(value) if isinstance(value, list | tuple) else [value]
+    return shipped_document(COURSE, relative)
 
 
 def good_path(content: dict[str, Any]) -> list[str]:

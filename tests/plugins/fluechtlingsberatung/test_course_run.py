@@ -16,21 +16,9 @@ from mso_academy.catalog.packages import import_course, load_package
 from mso_academy.certificates.models import Certificate
 from mso_academy.plugins.manager import plugins
 from tests.conftest import login
-from tests.journeys import Step, take_course
+from tests.journeys import Step, right_quiz_answers, take_course
 from tests.journeys import submission_token as token
 from tests.plugins.fluechtlingsberatung.conftest import COURSE, right_glossary_answers
-
-
-def right_quiz_answers(quiz: dict[str, Any]) -> dict[str, Any]:
-    answers: dict[str, Any] = {}
-    for q in quiz["questions"]:
-        if q["type"] in ("single", "multiple"):
-            answers[f"q-{q['key']}"] = [o["key"] for o in q["options"] if o.get("correct")]
-        elif q["type"] == "true_false":
-            answers[f"q-{q['key']}"] = "true" if q["correct"] else "false"
-        else:
-            answers[f"q-{q['key']}"] = str(q["answer"])
-    return answers
 
 
 def walk_scenario(client: FlaskClient, location: str, content: dict[str, Any]) -> dict[str, Any]:

@@ -2,47 +2,19 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
 import yaml
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mso_academy.catalog.models import Course, CourseDraft
+from tests.plugins.support import draft_content, new_activity
 
 
 def text(response: Any) -> str:
     return response.get_data(as_text=True)
-
-
-def new_activity(client: FlaskClient, kind: str, title: str) -> tuple[str, str]:
-    response = client.post(
-        "/trainer/new-course",
-        data={
-            "title": "Begleiten üben",
-            "summary": "Ein kurzer Kurs.",
-            "language": "de",
-            "course_type": "fluechtlingsberatung",
-            "level": "beginner",
-            "duration_minutes": "30",
-        },
-    )
-    assert response.status_code == 303, text(response)
-    slug = re.search(r"/trainer/courses/([a-z0-9-]+)/$", response.location).group(1)
-    response = client.post(f"/trainer/courses/{slug}/modules/module-1/activities", data={"kind": kind, "title": title})
-    assert response.status_code == 303, text(response)
-    return slug, response.location.rsplit("/", 1)[1]
-
-
-def draft_content(session: Session, slug: str, key: str) -> dict[str, Any]:
-    session.expire_all()
-    course = session.scalar(select(Course).where(Course.slug == slug))
-    spec = session.scalar(select(CourseDraft).where(CourseDraft.course_id == course.id)).spec
-    return next(a for m in spec["modules"] for a in m["activities"] if a["key"] == key)["content"]
 
 
 BASE = {"title": "Fall: Der Brief", "required": "y", "module": "module-1", "intro": "Erfundene Person: Herr A."}
@@ -65,7 +37,7 @@ END = {"nodes-1-key": "ende", "nodes-1-text": "Geschafft.", "nodes-1-end": "1"}
 
 
 def test_a_trainer_writes_a_case_scenario_in_the_editor(as_trainer: FlaskClient, session: Session) -> None:
-    slug, key = new_activity(as_trainer, "case_scenario", "Fall: Der Brief")
+    slug, key = new_activity(as_trainer, "fluechtlingsberatung", "case_scenario", "Fall: Der Brief")
     url = f"/trainer/courses/{slug}/activities/{key}"
     page = text(as_trainer.get(url))
     for field in ("intro", "start", "pass_mark", "nodes-0-key", "nodes-0-basis", "nodes-0-choices-0-next"):
@@ -107,7 +79,7 @@ def test_a_trainer_writes_a_case_scenario_in_the_editor(as_trainer: FlaskClient,
 
 
 def test_a_trainer_writes_a_glossary_in_the_editor(as_trainer: FlaskClient, session: Session) -> None:
-    slug, key = new_activity(as_trainer, "glossary", "Glossar")
+    slug, key = new_activity(as_trainer, "fluechtlingsberatung", "glossary", "Glossar")
     url = f"/trainer/courses/{slug}/activities/{key}"
     page = text(as_trainer.get(url))
     assert 'name="standard_terms" value="anhoerung"' in page

@@ -10,7 +10,8 @@ from flask.testing import FlaskClient
 from mso_fluechtlingsberatung.glossary import REQUIRED_LANGUAGES, Glossary, standard_glossary
 
 from mso_academy.plugins.api import AnswerError
-from tests.plugins.fluechtlingsberatung.conftest import Form, right_glossary_answers, shipped
+from tests.plugins.fluechtlingsberatung.conftest import right_glossary_answers, shipped
+from tests.plugins.support import Form
 
 KIND = Glossary()
 

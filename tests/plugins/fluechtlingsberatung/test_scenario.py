@@ -9,7 +9,8 @@ import pytest
 from mso_fluechtlingsberatung.scenario import MAX_STEPS, CaseScenario
 
 from mso_academy.plugins.api import AnswerError
-from tests.plugins.fluechtlingsberatung.conftest import Form, good_path, shipped
+from tests.plugins.fluechtlingsberatung.conftest import good_path, shipped
+from tests.plugins.support import Form
 
 KIND = CaseScenario()
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import copy
 from pathlib import Path
 from typing import Any
 
 import mso_foerderantraege
 import pytest
-import yaml
 from werkzeug.datastructures import MultiDict
+
+from tests.plugins.support import shipped_document
 
 COURSE = Path(__file__).resolve().parents[3] / "courses" / "foerderantraege-schreiben"
 
@@ -20,18 +20,19 @@ def app_config() -> dict[str, Any]:
 
 
 def shipped(path: str) -> dict[str, Any]:
-    return yaml.safe_load((COURSE / path).read_text(encoding="utf-8"))
+    """A content document of the shipped course (a fresh copy a test may change)."""
+    return shipped_document(COURSE, path)
 
 
 @pytest.fixture
 def application() -> dict[str, Any]:
     """The application builder's content from the shipped course (a copy the test may change)."""
-    return copy.deepcopy(shipped("03-kosten-und-finanzierung/antrag.yaml"))
+    return shipped("03-kosten-und-finanzierung/antrag.yaml")
 
 
 @pytest.fixture
 def spending() -> dict[str, Any]:
-    return copy.deepcopy(shipped("04-bewilligung-und-nachweis/nachweis.yaml"))
+    return shipped("04-bewilligung-und-nachweis/nachweis.yaml")
 
 
 def good_form(**changes: str) -> MultiDict:

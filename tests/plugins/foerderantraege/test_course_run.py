@@ -17,9 +17,8 @@ from mso_academy.learning.models import Attempt
 from mso_academy.plugins.manager import plugins
 from tests.conftest import IsolatedClient, login
 from tests.factories import make_user
-from tests.functional.test_shipped_course_certificate import right_answers
+from tests.journeys import right_quiz_answers, take_course
 from tests.journeys import submission_token as token
-from tests.journeys import take_course
 
 from .conftest import COURSE, good_form
 
@@ -62,7 +61,7 @@ def test_shipped_course_from_draft_to_certificate(app, client, session, learner,
         if activity.kind == "spending_report":
             assert "Gruppenticket Hinfahrt" in step.page and "58,20 €" in step.page  # the receipts are shown
             return right_spending(activity.content)
-        return right_answers(activity.content)
+        return right_quiz_answers(activity.content)
 
     assert "funding_application" in take_course(client, spec, answer)
     page = client.get(f"/courses/{spec.slug}").get_data(as_text=True)

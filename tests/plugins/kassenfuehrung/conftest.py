@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import copy
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import mso_kassenfuehrung
 import pytest
-import yaml
 from mso_kassenfuehrung.cashbook import CashBook
 from werkzeug.datastructures import MultiDict
+
+from tests.plugins.support import shipped_document
 
 COURSE = Path(__file__).resolve().parents[3] / "courses" / "kassenfuehrung-im-verein"
 
@@ -22,7 +22,8 @@ def app_config() -> dict[str, Any]:
 
 
 def shipped(path: str) -> dict[str, Any]:
-    return copy.deepcopy(yaml.safe_load((COURSE / path).read_text(encoding="utf-8")))
+    """A content document of the shipped course (a fresh copy a test may change)."""
+    return shipped_document(COURSE, path)
 
 
 @pytest.fixture

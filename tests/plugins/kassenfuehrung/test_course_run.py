@@ -13,9 +13,8 @@ from mso_academy.certificates.models import Certificate
 from mso_academy.learning.models import ActivityDraft
 from mso_academy.plugins.manager import plugins
 from tests.conftest import login
-from tests.functional.test_shipped_course_certificate import right_answers
+from tests.journeys import right_quiz_answers, take_course
 from tests.journeys import submission_token as token
-from tests.journeys import take_course
 
 from .conftest import COURSE, right_cashbook
 
@@ -74,7 +73,7 @@ def test_shipped_course_to_certificate(app, client, session, learner):
             return right_cashbook(activity.content).to_dict()
         if activity.kind == "zuwendungsbestaetigung":
             return donation_form(activity.content)
-        return right_answers(activity.content)
+        return right_quiz_answers(activity.content)
 
     kinds_seen = set(take_course(client, spec, answer))
     assert {"kassenbuch", "zuwendungsbestaetigung", "quiz", "text_lesson"} <= kinds_seen

@@ -12,21 +12,8 @@ from mso_academy.catalog.packages import import_course, load_package
 from mso_academy.certificates.models import Certificate
 from mso_academy.plugins.manager import plugins
 from tests.conftest import login
-from tests.journeys import take_course
+from tests.journeys import right_quiz_answers, take_course
 from tests.plugins.vereinsrecht.conftest import COURSE, right_case_answers, right_statute_answers
-
-
-def right_quiz_answers(quiz: dict[str, Any]) -> dict[str, Any]:
-    answers: dict[str, Any] = {}
-    for q in quiz["questions"]:
-        if q["type"] in ("single", "multiple"):
-            answers[f"q-{q['key']}"] = [o["key"] for o in q["options"] if o.get("correct")]
-        elif q["type"] == "true_false":
-            answers[f"q-{q['key']}"] = "true" if q["correct"] else "false"
-        else:
-            answers[f"q-{q['key']}"] = str(q["answer"])
-    return answers
-
 
 ANSWERS = {
     "text_lesson": lambda content: {"done": "1"},

@@ -12,40 +12,13 @@ from typing import Any
 import yaml
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mso_academy.catalog.models import Course, CourseDraft
+from tests.plugins.support import draft_content, new_activity
 
 
 def text(response: Any) -> str:
     return response.get_data(as_text=True)
-
-
-def new_activity(client: FlaskClient, kind: str, title: str) -> tuple[str, str]:
-    response = client.post(
-        "/trainer/new-course",
-        data={
-            "title": "Satzung prüfen",
-            "summary": "Ein kurzer Kurs.",
-            "language": "de",
-            "course_type": "vereinsrecht",
-            "level": "beginner",
-            "duration_minutes": "30",
-        },
-    )
-    assert response.status_code == 303, text(response)
-    slug = re.search(r"/trainer/courses/([a-z0-9-]+)/$", response.location).group(1)
-    response = client.post(f"/trainer/courses/{slug}/modules/module-1/activities", data={"kind": kind, "title": title})
-    assert response.status_code == 303, text(response)
-    return slug, response.location.rsplit("/", 1)[1]
-
-
-def draft_content(session: Session, slug: str, key: str) -> dict[str, Any]:
-    session.expire_all()
-    course = session.scalar(select(Course).where(Course.slug == slug))
-    spec = session.scalar(select(CourseDraft).where(CourseDraft.course_id == course.id)).spec
-    return next(a for m in spec["modules"] for a in m["activities"] if a["key"] == key)["content"]
 
 
 BASE = {"title": "Satzungs-Check", "required": "y", "module": "module-1"}
@@ -62,7 +35,7 @@ ELEMENT = {
 
 
 def test_a_trainer_writes_a_statute_check_in_the_editor(as_trainer: FlaskClient, session: Session) -> None:
-    slug, key = new_activity(as_trainer, "statute_check", "Satzungs-Check")
+    slug, key = new_activity(as_trainer, "vereinsrecht", "statute_check", "Satzungs-Check")
     url = f"/trainer/courses/{slug}/activities/{key}"
     page = text(as_trainer.get(url))
     for field in ("association", "intro", "pass_mark", "clauses-0-heading", "elements-0-legal_basis"):
@@ -130,7 +103,7 @@ def test_a_trainer_writes_a_statute_check_in_the_editor(as_trainer: FlaskClient,
 
 
 def test_a_trainer_writes_a_decision_case_in_the_editor(as_trainer: FlaskClient, session: Session) -> None:
-    slug, key = new_activity(as_trainer, "decision_case", "Fall: Mehrheit")
+    slug, key = new_activity(as_trainer, "vereinsrecht", "decision_case", "Fall: Mehrheit")
     url = f"/trainer/courses/{slug}/activities/{key}"
     page = text(as_trainer.get(url))
     assert 'id="situation"' in page and 'id="questions-0-norm"' in page and 'id="questions-0-options-0-text"' in page

@@ -7,7 +7,8 @@ from flask import Flask
 from mso_vereinsrecht import DecisionCase, StatuteCheck
 
 from mso_academy.plugins.api import AnswerError
-from tests.plugins.vereinsrecht.conftest import Form, right_case_answers, right_statute_answers, shipped
+from tests.plugins.support import Form
+from tests.plugins.vereinsrecht.conftest import right_case_answers, right_statute_answers, shipped
 
 STATUTE = "02-satzung/satzungs-check.yaml"
 MEETING = "05-mitgliederversammlung/fall-jahresversammlung.yaml"
